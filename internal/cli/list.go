@@ -1,0 +1,234 @@
+package cli
+
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/exctl/exctl/internal/exception"
+	"github.com/exctl/exctl/internal/gitrepo"
+	"github.com/exctl/exctl/internal/load"
+	"github.com/exctl/exctl/internal/risk"
+	"github.com/exctl/exctl/internal/validate"
+)
+
+type listOptions struct {
+	common
+	rev            string
+	typ            string
+	status         string
+	expiringWithin string
+}
+
+type listRow struct {
+	ID           string   `json:"id"`
+	Path         string   `json:"path"`
+	Type         string   `json:"type"`
+	Status       string   `json:"status"`
+	State        string   `json:"state"`
+	Risk         int      `json:"risk"`
+	RiskParts    []string `json:"risk_parts,omitempty"`
+	ExpiryDate   string   `json:"expiry_date,omitempty"`
+	ValidThrough string   `json:"valid_through,omitempty"`
+	DaysLeft     *int     `json:"days_left,omitempty"`
+	Owners       []string `json:"owners,omitempty"`
+	RequestedBy  string   `json:"requested_by,omitempty"`
+	Errors       []string `json:"errors,omitempty"`
+}
+
+func runList(e *env, args []string) error {
+	var o listOptions
+	fs := e.flagSet("list", "[--type T] [--status S] [--expiring-within 14d] [--rev REV] [--format text|json]",
+		`Lists the exceptions with their effective state at --now: an approved record
+past the end of its expiry_date (in the policy time zone) shows as expired
+even before the expiry bot commits that. Risk is the policy's risk score.
+
+Records that fail validation are listed with state "invalid" and make the
+command exit 1; run 'exctl validate' for the details.`)
+	o.register(fs, "text", "json")
+	fs.StringVar(&o.rev, "rev", "", "read the records at this git `rev`ision instead of the work tree")
+	fs.StringVar(&o.typ, "type", "", "only this exception `type`")
+	fs.StringVar(&o.status, "status", "", "only this effective `state`: pending|approved|denied|expired|invalid")
+	fs.StringVar(&o.expiringWithin, "expiring-within", "", "only approved exceptions expiring within this `period` (14d, 2w, 36h)")
+	if err := e.parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usageErrorf("unexpected argument %q", fs.Arg(0))
+	}
+	if err := o.checkFormat("text", "json"); err != nil {
+		return err
+	}
+	if o.typ != "" && !exception.Type(o.typ).Known() {
+		return usageErrorf("--type %q: want one of %s", o.typ, typeNames())
+	}
+	if o.status != "" && !contains([]string{"pending", "approved", "denied", "expired", "invalid"}, o.status) {
+		return usageErrorf("--status %q: want pending|approved|denied|expired|invalid", o.status)
+	}
+	var within time.Duration
+	if o.expiringWithin != "" {
+		d, err := parsePeriod(o.expiringWithin)
+		if err != nil {
+			return usageErrorf("--expiring-within: %v", err)
+		}
+		within = d
+	}
+	now, err := o.clock(e)
+	if err != nil {
+		return err
+	}
+	var src load.Source = load.DirSource{Root: o.repo}
+	if o.rev != "" {
+		repo, err := gitrepo.Open(o.repo)
+		if err != nil {
+			return err
+		}
+		if src, err = load.NewTreeSource(repo, o.rev); err != nil {
+			return usageErrorf("--rev: %v", err)
+		}
+	}
+	l, err := loadAll(src, now)
+	if err != nil {
+		return err
+	}
+	if l.policy == nil {
+		for _, f := range l.findings {
+			fmt.Fprintln(e.stderr, f.String())
+		}
+		return fmt.Errorf("policy %s is invalid: nothing can be evaluated under it", load.PolicyPath)
+	}
+	byFile := map[string][]validate.Finding{}
+	for _, f := range l.findings {
+		if f.Level == validate.Error {
+			byFile[f.File] = append(byFile[f.File], f)
+		}
+	}
+	loc := l.policy.Location
+	var rows []listRow
+	invalid := 0
+	for _, r := range l.results {
+		row := listRow{Path: r.Path, State: "invalid"}
+		if x := r.Exception; x != nil {
+			score := risk.Compute(x, l.policy.Risk)
+			days := x.DaysLeft(now, loc)
+			row = listRow{
+				ID: x.ID, Path: r.Path, Type: string(x.Type), Status: string(x.Status),
+				State: string(x.StateAt(now, loc)), Risk: score.Total,
+				ExpiryDate: x.ExpiryDate.String(), ValidThrough: x.ValidThrough(loc).Format(time.RFC3339),
+				DaysLeft: &days, Owners: x.NotifyOwners(), RequestedBy: x.RequestedBy,
+			}
+			for _, p := range score.Parts {
+				row.RiskParts = append(row.RiskParts, fmt.Sprintf("%s %+d", p.Name, p.Points))
+			}
+		}
+		for _, f := range byFile[r.Path] {
+			row.State = "invalid"
+			row.Errors = append(row.Errors, f.String())
+		}
+		if row.State == "invalid" {
+			invalid++
+		}
+		if !o.keep(row, now, within) {
+			continue
+		}
+		rows = append(rows, row)
+	}
+	if err := writeList(e, o.format, rows); err != nil {
+		return err
+	}
+	if invalid > 0 {
+		fmt.Fprintf(e.stderr, "%d record(s) are invalid; run 'exctl validate' for details\n", invalid)
+		return ErrNo
+	}
+	return nil
+}
+
+func (o listOptions) keep(r listRow, now time.Time, within time.Duration) bool {
+	if o.typ != "" && r.Type != o.typ {
+		return false
+	}
+	if o.status != "" && r.State != o.status {
+		return false
+	}
+	if within > 0 {
+		if r.State != string(exception.StateApproved) || r.DaysLeft == nil {
+			return false
+		}
+		until, err := time.Parse(time.RFC3339, r.ValidThrough)
+		if err != nil || until.After(now.Add(within)) {
+			return false
+		}
+	}
+	return true
+}
+
+func writeList(e *env, format string, rows []listRow) error {
+	if format == "json" {
+		if rows == nil {
+			rows = []listRow{}
+		}
+		enc := json.NewEncoder(e.stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(rows)
+	}
+	if len(rows) == 0 {
+		fmt.Fprintln(e.stderr, "no exceptions match")
+		return nil
+	}
+	tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tTYPE\tSTATUS\tSTATE\tRISK\tEXPIRES\tDAYS LEFT\tOWNER")
+	for _, r := range rows {
+		if r.ID == "" {
+			fmt.Fprintf(tw, "%s\t-\t-\tinvalid\t-\t-\t-\t-\n", r.Path)
+			continue
+		}
+		days := "-"
+		if r.DaysLeft != nil {
+			days = strconv.Itoa(*r.DaysLeft)
+		}
+		state := r.State
+		if state != r.Status {
+			state += "*"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\t%s\t%s\n", r.ID, r.Type, r.Status, state, r.Risk, r.ExpiryDate, days, strings.Join(r.Owners, ","))
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	for _, r := range rows {
+		if r.State != r.Status && r.ID != "" {
+			fmt.Fprintln(e.stdout, "\n* effective state differs from the committed status (an approved record past its expiry date is expired)")
+			break
+		}
+	}
+	return nil
+}
+
+// parsePeriod reads 14d, 2w or a Go duration.
+func parsePeriod(s string) (time.Duration, error) {
+	for suffix, unit := range map[string]time.Duration{"d": 24 * time.Hour, "w": 7 * 24 * time.Hour} {
+		if n, ok := strings.CutSuffix(s, suffix); ok {
+			v, err := strconv.Atoi(n)
+			if err != nil || v < 0 {
+				return 0, fmt.Errorf("%q: want a number of days such as 14d", s)
+			}
+			return time.Duration(v) * unit, nil
+		}
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d < 0 {
+		return 0, fmt.Errorf("%q: want a period such as 14d, 2w or 36h", s)
+	}
+	return d, nil
+}
+
+func typeNames() string {
+	var out []string
+	for _, t := range exception.Types {
+		out = append(out, string(t))
+	}
+	return strings.Join(out, "|")
+}

@@ -1,0 +1,327 @@
+package cli
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/exctl/exctl/internal/exception"
+	"github.com/exctl/exctl/internal/gitrepo"
+	"github.com/exctl/exctl/internal/load"
+	"github.com/exctl/exctl/internal/validate"
+)
+
+type validateOptions struct {
+	common
+	base  string
+	paths []string
+}
+
+func runValidate(e *env, args []string) error {
+	var o validateOptions
+	fs := e.flagSet("validate", "[PATH…] [--base REV] [--format text|json|github]",
+		`Checks exception records against schemas/exception.schema.json, the semantic
+rules of the policy (file name equals exception_id, folder equals type, dates
+real and ordered, expiry within the type's maximum, approvers present and not
+the requester), and the policy file itself.
+
+With --base REV, only the records changed since REV (committed or not) are
+read, the policy is taken from REV, and the change rules apply as well: ids
+and types never change, no record is deleted, statuses follow the lifecycle,
+an approved record is not edited, an extension stays within the policy.
+
+Exit 0 when there are no errors (warnings allowed), 1 when there are, 2 when
+the check could not run.`)
+	o.register(fs, "text", "json", "github")
+	fs.StringVar(&o.base, "base", "", "also check the change since this git `rev`ision (e.g. origin/main); reads only changed records")
+	if err := e.parse(fs, args); err != nil {
+		return err
+	}
+	o.paths = fs.Args()
+	if err := o.checkFormat("text", "json", "github"); err != nil {
+		return err
+	}
+	now, err := o.clock(e)
+	if err != nil {
+		return err
+	}
+	var findings []validate.Finding
+	var checked int
+	if o.base != "" {
+		findings, checked, err = validateChange(o, now)
+	} else {
+		findings, checked, err = validateAll(o, now)
+	}
+	if err != nil {
+		return err
+	}
+	validate.Sort(findings)
+	if err := writeFindings(e.stdout, o.format, findings, checked); err != nil {
+		return err
+	}
+	errs, warns := count(findings)
+	if o.format == "text" {
+		fmt.Fprintf(e.stderr, "%d record(s) checked: %d error(s), %d warning(s)\n", checked, errs, warns)
+	}
+	if errs > 0 {
+		return ErrNo
+	}
+	return nil
+}
+
+func validateAll(o validateOptions, now time.Time) ([]validate.Finding, int, error) {
+	src := load.DirSource{Root: o.repo}
+	l, err := loadAll(filterSource{Source: src, paths: o.paths, root: o.repo}, now)
+	if err != nil {
+		return nil, 0, err
+	}
+	return l.findings, len(l.results), nil
+}
+
+// filterSource narrows a source's listing to the PATH arguments.
+type filterSource struct {
+	load.Source
+	paths []string
+	root  string
+}
+
+func (f filterSource) List() ([]string, []*load.Error, error) {
+	records, problems, err := f.Source.List()
+	if err != nil || len(f.paths) == 0 {
+		return records, problems, err
+	}
+	var want []string
+	for _, p := range f.paths {
+		rel, err := repoRel(f.root, p)
+		if err != nil {
+			return nil, nil, err
+		}
+		want = append(want, rel)
+	}
+	under := func(p string) bool {
+		for _, w := range want {
+			if w == "." || p == w || strings.HasPrefix(p, strings.TrimSuffix(w, "/")+"/") {
+				return true
+			}
+		}
+		return false
+	}
+	var out []string
+	seen := map[string]bool{}
+	for _, r := range records {
+		if under(r) {
+			out, seen[r] = append(out, r), true
+		}
+	}
+	// A named file outside the listing (elsewhere in the repository) is
+	// still checked, so that validating a draft before moving it works.
+	for _, w := range want {
+		if fi, err := os.Stat(filepath.Join(f.root, filepath.FromSlash(w))); err == nil && fi.Mode().IsRegular() && !seen[w] {
+			out = append(out, w)
+		} else if err != nil {
+			return nil, nil, usageErrorf("%s: no such file or directory", w)
+		}
+	}
+	var ps []*load.Error
+	for _, p := range problems {
+		if under(p.File) {
+			ps = append(ps, p)
+		}
+	}
+	return out, ps, nil
+}
+
+// repoRel turns a PATH argument into a slash path relative to the root.
+func repoRel(root, p string) (string, error) {
+	absRoot, err := filepath.Abs(root)
+	if err != nil {
+		return "", err
+	}
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		return "", err
+	}
+	rel, err := filepath.Rel(absRoot, abs)
+	if err != nil || strings.HasPrefix(rel, "..") {
+		return "", usageErrorf("%s is outside the repository %s", p, root)
+	}
+	return filepath.ToSlash(rel), nil
+}
+
+func validateChange(o validateOptions, now time.Time) ([]validate.Finding, int, error) {
+	repo, err := gitrepo.Open(o.repo)
+	if err != nil {
+		return nil, 0, err
+	}
+	baseSrc, err := load.NewTreeSource(repo, o.base)
+	if err != nil {
+		return nil, 0, usageErrorf("--base: %v", err)
+	}
+	schemas, err := validate.CompileSchemas()
+	if err != nil {
+		return nil, 0, err
+	}
+	// The rules of a change come from the base: a change cannot loosen the
+	// policy it is judged by.
+	pol, pf, err := loadPolicy(schemas, baseSrc)
+	if err != nil {
+		return nil, 0, err
+	}
+	if pol == nil {
+		for i := range pf {
+			pf[i].Msg = fmt.Sprintf("policy at %s: %s", o.base, pf[i].Msg)
+		}
+		return pf, 0, nil
+	}
+	changed, err := repo.Changed(o.base, load.Dir)
+	if err != nil {
+		return nil, 0, err
+	}
+	sort.Strings(changed)
+	head := load.DirSource{Root: repo.Root}
+	var findings []validate.Finding
+	var records []string
+	for _, p := range changed {
+		if p == load.PolicyPath {
+			if data, err := head.Read(p); err == nil {
+				_, hf := validate.PolicyFile(schemas, p, data)
+				findings = append(findings, hf...)
+			}
+			continue
+		}
+		if isRecord, problem := load.Classify(p); problem != "" {
+			if _, err := os.Lstat(filepath.Join(repo.Root, p)); err == nil {
+				findings = append(findings, validate.Finding{File: p, Level: validate.Error, Rule: "layout", Msg: problem})
+			}
+		} else if isRecord {
+			records = append(records, p)
+		}
+	}
+	var present []string
+	for _, p := range records {
+		if _, err := os.Lstat(filepath.Join(repo.Root, filepath.FromSlash(p))); err == nil {
+			present = append(present, p)
+		}
+	}
+	c := &validate.Checker{Schemas: schemas, Policy: pol, Now: now, Dir: load.Dir}
+	results := checkFiles(c, head, present)
+	byPath := map[string]*validate.Result{}
+	for i := range results {
+		byPath[results[i].Path] = &results[i]
+		findings = append(findings, results[i].Findings...)
+	}
+	for _, p := range records {
+		ch := validate.Change{Path: p, Head: byPath[p]}
+		if data, err := baseSrc.Read(p); err == nil {
+			if doc, err := load.Parse(p, data); err == nil {
+				ch.BaseValue, _ = doc.Value.(map[string]any)
+				ch.Base, _ = exception.FromValue(doc.Value)
+			}
+		} else if !errors.Is(err, fs.ErrNotExist) {
+			return nil, 0, err
+		}
+		if ch.Base == nil && ch.Head == nil {
+			continue
+		}
+		findings = append(findings, c.ChangeRules(ch)...)
+		if ch.Head != nil && ch.Base == nil {
+			findings = append(findings, duplicateName(repo.Root, p, ch.Head)...)
+		}
+	}
+	return findings, len(present), nil
+}
+
+// duplicateName finds a record added by the change whose id is already a
+// file name in another type's folder. File names equal ids, so this needs no
+// other record read.
+func duplicateName(root, p string, r *validate.Result) []validate.Finding {
+	id := strings.TrimSuffix(strings.TrimSuffix(path.Base(p), ".yaml"), ".yml")
+	var out []validate.Finding
+	for _, t := range exception.Types {
+		for _, ext := range []string{".yaml", ".yml"} {
+			other := path.Join(load.Dir, string(t), id+ext)
+			if other == p {
+				continue
+			}
+			if _, err := os.Lstat(filepath.Join(root, filepath.FromSlash(other))); err == nil {
+				f := validate.Finding{File: p, Level: validate.Error, Rule: "duplicate-id", Msg: fmt.Sprintf("exception_id %s is also used by %s", id, other)}
+				if r.Doc != nil {
+					f.Line, f.Col = r.Doc.Pos("/exception_id")
+				}
+				out = append(out, f)
+			}
+		}
+	}
+	return out
+}
+
+func count(fs []validate.Finding) (errs, warns int) {
+	for _, f := range fs {
+		if f.Level == validate.Error {
+			errs++
+		} else {
+			warns++
+		}
+	}
+	return errs, warns
+}
+
+func writeFindings(w io.Writer, format string, fs []validate.Finding, checked int) error {
+	switch format {
+	case "json":
+		errs, warns := count(fs)
+		if fs == nil {
+			fs = []validate.Finding{}
+		}
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(struct {
+			Valid    bool               `json:"valid"`
+			Records  int                `json:"records"`
+			Errors   int                `json:"errors"`
+			Warnings int                `json:"warnings"`
+			Findings []validate.Finding `json:"findings"`
+		}{errs == 0, checked, errs, warns, fs})
+	case "github":
+		for _, f := range fs {
+			fmt.Fprintln(w, githubCommand(f))
+		}
+		return nil
+	default:
+		for _, f := range fs {
+			fmt.Fprintln(w, f.String())
+		}
+		return nil
+	}
+}
+
+// githubCommand renders a finding as a GitHub Actions workflow command, so
+// it shows inline on the pull request.
+func githubCommand(f validate.Finding) string {
+	cmd := "error"
+	if f.Level == validate.Warning {
+		cmd = "warning"
+	}
+	props := "file=" + escapeProperty(f.File)
+	if f.Line > 0 {
+		props += fmt.Sprintf(",line=%d,col=%d", f.Line, f.Col)
+	}
+	props += ",title=" + escapeProperty("exctl "+f.Rule)
+	return fmt.Sprintf("::%s %s::%s", cmd, props, escapeData(f.Msg))
+}
+
+func escapeData(s string) string {
+	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A").Replace(s)
+}
+
+func escapeProperty(s string) string {
+	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C").Replace(s)
+}

@@ -1,0 +1,237 @@
+// Package gitrepo is exctl's view of git through go-git: trees at a
+// revision, what changed since a base revision (including uncommitted
+// work), and blobs.
+package gitrepo
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/filemode"
+	"github.com/go-git/go-git/v5/plumbing/object"
+)
+
+// ErrNotRepository means the directory is not inside a git work tree.
+var ErrNotRepository = errors.New("not a git repository")
+
+// Repo is a repository with a work tree on disk.
+type Repo struct {
+	Git  *git.Repository
+	Root string // absolute path of the work tree
+}
+
+// Open finds the repository containing dir.
+func Open(dir string) (*Repo, error) {
+	r, err := git.PlainOpenWithOptions(dir, &git.PlainOpenOptions{DetectDotGit: true})
+	if err != nil {
+		if errors.Is(err, git.ErrRepositoryNotExists) {
+			return nil, fmt.Errorf("open %s: %w", dir, ErrNotRepository)
+		}
+		return nil, fmt.Errorf("open %s: %w", dir, err)
+	}
+	wt, err := r.Worktree()
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", dir, err)
+	}
+	return &Repo{Git: r, Root: wt.Filesystem.Root()}, nil
+}
+
+// Entry is a file in a tree.
+type Entry struct {
+	Path string // slash-separated, relative to the repository root
+	Hash plumbing.Hash
+	Mode filemode.FileMode
+}
+
+// Tree returns the tree of the commit rev names.
+func (r *Repo) Tree(rev string) (*object.Tree, error) {
+	h, err := r.Git.ResolveRevision(plumbing.Revision(rev))
+	if err != nil {
+		return nil, fmt.Errorf("resolve %s: %w", rev, err)
+	}
+	c, err := r.Git.CommitObject(*h)
+	if err != nil {
+		return nil, fmt.Errorf("read commit %s: %w", rev, err)
+	}
+	t, err := c.Tree()
+	if err != nil {
+		return nil, fmt.Errorf("read tree of %s: %w", rev, err)
+	}
+	return t, nil
+}
+
+// Files lists the entries of t below prefix (a folder), or nothing if the
+// folder does not exist at that revision.
+func Files(t *object.Tree, prefix string) ([]Entry, error) {
+	sub := t
+	if prefix != "" && prefix != "." {
+		var err error
+		sub, err = t.Tree(prefix)
+		if errors.Is(err, object.ErrDirectoryNotFound) || errors.Is(err, object.ErrEntryNotFound) {
+			return nil, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("read %s: %w", prefix, err)
+		}
+	}
+	var out []Entry
+	w := object.NewTreeWalker(sub, true, nil)
+	defer w.Close()
+	for {
+		name, e, err := w.Next()
+		if errors.Is(err, io.EOF) {
+			return out, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("walk %s: %w", prefix, err)
+		}
+		if e.Mode == filemode.Dir {
+			continue
+		}
+		out = append(out, Entry{Path: path.Join(prefix, name), Hash: e.Hash, Mode: e.Mode})
+	}
+}
+
+// Blob reads the content of a blob.
+func (r *Repo) Blob(h plumbing.Hash) ([]byte, error) {
+	b, err := r.Git.BlobObject(h)
+	if err != nil {
+		return nil, fmt.Errorf("read blob %s: %w", h, err)
+	}
+	rd, err := b.Reader()
+	if err != nil {
+		return nil, fmt.Errorf("read blob %s: %w", h, err)
+	}
+	defer rd.Close()
+	return io.ReadAll(io.LimitReader(rd, 64<<20))
+}
+
+// Changed lists the paths below prefix whose content in the work tree
+// differs from the tree at base: added, modified and deleted, committed or
+// not. Only files whose index stat data says they changed are read, so a
+// large folder with one changed file costs a stat per file, not a read.
+func (r *Repo) Changed(base, prefix string) ([]string, error) {
+	t, err := r.Tree(base)
+	if err != nil {
+		return nil, err
+	}
+	baseFiles, err := Files(t, prefix)
+	if err != nil {
+		return nil, err
+	}
+	baseHash := make(map[string]plumbing.Hash, len(baseFiles))
+	for _, e := range baseFiles {
+		baseHash[e.Path] = e.Hash
+	}
+	idx, err := r.Git.Storer.Index()
+	if err != nil {
+		return nil, fmt.Errorf("read index: %w", err)
+	}
+	indexTime := indexModTime(r)
+	current := make(map[string]plumbing.Hash, len(idx.Entries))
+	dirPrefix := strings.TrimSuffix(prefix, "/") + "/"
+	for _, e := range idx.Entries {
+		if !strings.HasPrefix(e.Name, dirPrefix) || e.Stage != 0 {
+			continue
+		}
+		fi, err := os.Lstat(filepath.Join(r.Root, filepath.FromSlash(e.Name)))
+		if errors.Is(err, os.ErrNotExist) {
+			continue // deleted in the work tree
+		}
+		if err != nil {
+			return nil, fmt.Errorf("stat %s: %w", e.Name, err)
+		}
+		// A file written in the same instant as the index may have changed
+		// without its stat data showing it (git's "racy" case): hash it.
+		if uint32(fi.Size()) == e.Size && fi.ModTime().Equal(e.ModifiedAt) && fi.ModTime().Before(indexTime) {
+			current[e.Name] = e.Hash
+			continue
+		}
+		h, err := r.hashFile(e.Name, fi)
+		if err != nil {
+			return nil, err
+		}
+		current[e.Name] = h
+	}
+	// Files not in the index at all.
+	err = filepath.WalkDir(filepath.Join(r.Root, filepath.FromSlash(prefix)), func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			if errors.Is(err, os.ErrNotExist) {
+				return nil
+			}
+			return err
+		}
+		if d.IsDir() {
+			return nil
+		}
+		rel, err := filepath.Rel(r.Root, p)
+		if err != nil {
+			return err
+		}
+		rel = filepath.ToSlash(rel)
+		if _, tracked := current[rel]; tracked {
+			return nil
+		}
+		fi, err := d.Info()
+		if err != nil {
+			return err
+		}
+		h, err := r.hashFile(rel, fi)
+		if err != nil {
+			return err
+		}
+		current[rel] = h
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("walk %s: %w", prefix, err)
+	}
+	var out []string
+	for p, h := range current {
+		if baseHash[p] != h {
+			out = append(out, p)
+		}
+	}
+	for p := range baseHash {
+		if _, ok := current[p]; !ok {
+			out = append(out, p)
+		}
+	}
+	return out, nil
+}
+
+// indexModTime is when the index was written; zero (hash everything) when
+// it cannot be told.
+func indexModTime(r *Repo) time.Time {
+	fi, err := os.Stat(filepath.Join(r.Root, ".git", "index"))
+	if err != nil {
+		return time.Time{}
+	}
+	return fi.ModTime()
+}
+
+// hashFile computes the blob hash of a work tree file as git would.
+func (r *Repo) hashFile(rel string, fi os.FileInfo) (plumbing.Hash, error) {
+	full := filepath.Join(r.Root, filepath.FromSlash(rel))
+	var data []byte
+	var err error
+	if fi.Mode()&os.ModeSymlink != 0 {
+		var target string
+		target, err = os.Readlink(full)
+		data = []byte(target)
+	} else {
+		data, err = os.ReadFile(full)
+	}
+	if err != nil {
+		return plumbing.ZeroHash, fmt.Errorf("read %s: %w", rel, err)
+	}
+	return plumbing.ComputeHash(plumbing.BlobObject, data), nil
+}

@@ -1,0 +1,198 @@
+package load
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+
+	"github.com/go-git/go-git/v5/plumbing/filemode"
+	"github.com/go-git/go-git/v5/plumbing/object"
+
+	"github.com/exctl/exctl/internal/gitrepo"
+)
+
+// The repository layout.
+const (
+	Dir        = "exceptions"
+	PolicyPath = "exceptions/policy.yaml"
+)
+
+// Source is where records are read from: a work tree or a git revision.
+type Source interface {
+	// List returns the record paths below Dir (slash-separated, relative to
+	// the repository root) and the files there that cannot be records.
+	List() (records []string, problems []*Error, err error)
+	// Read returns a file's content; fs.ErrNotExist when it is absent.
+	Read(p string) ([]byte, error)
+	// Name says where the records come from, for messages.
+	Name() string
+}
+
+// Classify sorts a file under Dir: a record, a file to leave alone, or a
+// problem described by the returned message.
+func Classify(p string) (record bool, problem string) {
+	base := path.Base(p)
+	switch {
+	case p == PolicyPath:
+		return false, ""
+	case strings.HasSuffix(base, ".yaml") || strings.HasSuffix(base, ".yml"):
+		return true, ""
+	case strings.HasSuffix(base, ".md") || base == ".gitkeep" || base == ".gitattributes":
+		return false, ""
+	case strings.HasSuffix(base, ".json"):
+		return false, "JSON file among the records: records are YAML files named <exception_id>.yaml"
+	}
+	return false, "not a record: the exceptions folder holds <type>/<exception_id>.yaml files"
+}
+
+// DirSource reads a work tree on disk.
+type DirSource struct{ Root string }
+
+// Name implements Source.
+func (d DirSource) Name() string { return d.Root }
+
+// List implements Source. Symbolic links are followed only when they stay
+// inside the repository.
+func (d DirSource) List() ([]string, []*Error, error) {
+	root, err := filepath.Abs(d.Root)
+	if err != nil {
+		return nil, nil, fmt.Errorf("resolve %s: %w", d.Root, err)
+	}
+	if real, err := filepath.EvalSymlinks(root); err == nil {
+		root = real
+	}
+	var records []string
+	var problems []*Error
+	top := filepath.Join(root, Dir)
+	err = filepath.WalkDir(top, func(p string, e fs.DirEntry, err error) error {
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) && p == top {
+				return fs.SkipAll
+			}
+			return err
+		}
+		rel, err := filepath.Rel(root, p)
+		if err != nil {
+			return err
+		}
+		rel = filepath.ToSlash(rel)
+		if e.IsDir() {
+			return nil
+		}
+		if e.Type()&fs.ModeSymlink != 0 {
+			target, err := filepath.EvalSymlinks(p)
+			if err != nil {
+				problems = append(problems, &Error{File: rel, Msg: "broken symbolic link"})
+				return nil
+			}
+			if r, err := filepath.Rel(root, target); err != nil || r == ".." || strings.HasPrefix(r, ".."+string(filepath.Separator)) {
+				problems = append(problems, &Error{File: rel, Msg: "symbolic link points outside the repository: records must be files in it"})
+				return nil
+			}
+			if fi, err := os.Stat(target); err != nil || !fi.Mode().IsRegular() {
+				problems = append(problems, &Error{File: rel, Msg: "symbolic link does not point at a regular file"})
+				return nil
+			}
+		} else if !e.Type().IsRegular() {
+			problems = append(problems, &Error{File: rel, Msg: "not a regular file"})
+			return nil
+		}
+		isRecord, problem := Classify(rel)
+		switch {
+		case problem != "":
+			problems = append(problems, &Error{File: rel, Msg: problem})
+		case isRecord:
+			records = append(records, rel)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("list %s: %w", top, err)
+	}
+	return records, problems, nil
+}
+
+// Read implements Source, refusing files over MaxFileSize without reading
+// them whole.
+func (d DirSource) Read(p string) ([]byte, error) {
+	f, err := os.Open(filepath.Join(d.Root, filepath.FromSlash(p)))
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	if fi, err := f.Stat(); err == nil && fi.Size() > MaxFileSize {
+		return nil, tooLarge(p, fi.Size())
+	}
+	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", p, err)
+	}
+	return data, nil
+}
+
+// TreeSource reads the files of one git revision.
+type TreeSource struct {
+	Repo *gitrepo.Repo
+	Rev  string
+	Tree *object.Tree
+}
+
+// NewTreeSource resolves rev in repo.
+func NewTreeSource(repo *gitrepo.Repo, rev string) (*TreeSource, error) {
+	t, err := repo.Tree(rev)
+	if err != nil {
+		return nil, err
+	}
+	return &TreeSource{Repo: repo, Rev: rev, Tree: t}, nil
+}
+
+// Name implements Source.
+func (t *TreeSource) Name() string { return t.Rev }
+
+// List implements Source. Links and submodules in a tree are never records.
+func (t *TreeSource) List() ([]string, []*Error, error) {
+	entries, err := gitrepo.Files(t.Tree, Dir)
+	if err != nil {
+		return nil, nil, err
+	}
+	var records []string
+	var problems []*Error
+	for _, e := range entries {
+		if e.Mode == filemode.Symlink || e.Mode == filemode.Submodule {
+			problems = append(problems, &Error{File: e.Path, Msg: fmt.Sprintf("not a regular file at %s: records must be files", t.Rev)})
+			continue
+		}
+		isRecord, problem := Classify(e.Path)
+		switch {
+		case problem != "":
+			problems = append(problems, &Error{File: e.Path, Msg: problem})
+		case isRecord:
+			records = append(records, e.Path)
+		}
+	}
+	return records, problems, nil
+}
+
+// Read implements Source.
+func (t *TreeSource) Read(p string) ([]byte, error) {
+	f, err := t.Tree.File(p)
+	if errors.Is(err, object.ErrFileNotFound) {
+		return nil, fmt.Errorf("read %s at %s: %w", p, t.Rev, fs.ErrNotExist)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read %s at %s: %w", p, t.Rev, err)
+	}
+	if f.Size > MaxFileSize {
+		return nil, tooLarge(p, f.Size)
+	}
+	return t.Repo.Blob(f.Hash)
+}
+
+func tooLarge(p string, size int64) error {
+	return &Error{File: p, Msg: fmt.Sprintf("file is %d bytes; records are limited to %d", size, MaxFileSize)}
+}

@@ -1,0 +1,270 @@
+// Package load reads exctl's YAML files from a directory or a git tree into
+// JSON values for schema validation, keeping every value's line and column
+// so that messages point at the text a person wrote.
+package load
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Limits that keep a hostile file from costing unbounded time or memory.
+const (
+	// MaxFileSize is far above any real record and far below what could hurt.
+	MaxFileSize = 1 << 20
+	// maxValues bounds the values a document may expand to through aliases.
+	maxValues = 100_000
+	// maxDepth bounds nesting; records are a few levels deep.
+	maxDepth = 64
+)
+
+// Error is a problem at a position in a file. Line and Col are 1-based; 0
+// means the whole file.
+type Error struct {
+	File string
+	Line int
+	Col  int
+	Msg  string
+}
+
+func (e *Error) Error() string {
+	switch {
+	case e.Line > 0:
+		return fmt.Sprintf("%s:%d:%d: %s", e.File, e.Line, e.Col, e.Msg)
+	default:
+		return fmt.Sprintf("%s: %s", e.File, e.Msg)
+	}
+}
+
+// Document is one parsed YAML file: its JSON value and the node tree the
+// value came from.
+type Document struct {
+	Path  string
+	Data  []byte
+	Root  *yaml.Node // the document's top mapping
+	Value any        // map[string]any, []any, string, int64, float64, bool or nil
+}
+
+// Parse reads one YAML document holding a mapping. Every problem is an
+// *Error with a position.
+func Parse(path string, data []byte) (*Document, error) {
+	if err := checkText(path, data); err != nil {
+		return nil, err
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	var doc yaml.Node
+	if err := dec.Decode(&doc); err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil, &Error{File: path, Msg: "empty file: a record is a YAML mapping"}
+		}
+		return nil, yamlError(path, err)
+	}
+	var next yaml.Node
+	if err := dec.Decode(&next); err == nil {
+		line := next.Line
+		if line == 0 {
+			line = 1
+		}
+		return nil, &Error{File: path, Line: line, Col: 1, Msg: "several YAML documents in one file: keep one record per file"}
+	} else if !errors.Is(err, io.EOF) {
+		return nil, yamlError(path, err)
+	}
+	if doc.Kind != yaml.DocumentNode || len(doc.Content) != 1 {
+		return nil, &Error{File: path, Msg: "empty file: a record is a YAML mapping"}
+	}
+	root := doc.Content[0]
+	if root.Kind != yaml.MappingNode {
+		return nil, &Error{File: path, Line: root.Line, Col: root.Column, Msg: fmt.Sprintf("the document is a %s, want a mapping of field: value", kindName(root))}
+	}
+	c := converter{path: path}
+	v, err := c.value(root, 0)
+	if err != nil {
+		return nil, err
+	}
+	return &Document{Path: path, Data: data, Root: root, Value: v}, nil
+}
+
+// checkText rejects what YAML parsers handle badly or silently: encodings
+// other than UTF-8, a byte order mark, tab indentation and oversize files.
+func checkText(path string, data []byte) error {
+	if len(data) > MaxFileSize {
+		return tooLarge(path, int64(len(data)))
+	}
+	if bytes.HasPrefix(data, []byte("\xef\xbb\xbf")) {
+		return &Error{File: path, Line: 1, Col: 1, Msg: "file starts with a UTF-8 byte order mark: save it as UTF-8 without BOM"}
+	}
+	if bytes.HasPrefix(data, []byte("\xfe\xff")) || bytes.HasPrefix(data, []byte("\xff\xfe")) {
+		return &Error{File: path, Line: 1, Col: 1, Msg: "file is UTF-16: save it as UTF-8"}
+	}
+	line, col := 1, 1
+	atLineStart := true
+	for i := 0; i < len(data); {
+		r, size := utf8.DecodeRune(data[i:])
+		if r == utf8.RuneError && size == 1 {
+			return &Error{File: path, Line: line, Col: col, Msg: fmt.Sprintf("invalid UTF-8 byte 0x%02x: save the file as UTF-8", data[i])}
+		}
+		switch {
+		case r == '\n':
+			line, col, atLineStart = line+1, 1, true
+			i += size
+			continue
+		case r == '\t' && atLineStart:
+			return &Error{File: path, Line: line, Col: col, Msg: "tab in indentation: YAML indents with spaces"}
+		case r == 0:
+			return &Error{File: path, Line: line, Col: col, Msg: "NUL byte: not a text file"}
+		case r != ' ':
+			atLineStart = false
+		}
+		col++
+		i += size
+	}
+	return nil
+}
+
+// yamlError turns a yaml.v3 error ("yaml: line 3: ...") into an *Error.
+func yamlError(path string, err error) error {
+	msg := err.Error()
+	var te *yaml.TypeError
+	if errors.As(err, &te) && len(te.Errors) > 0 {
+		msg = te.Errors[0]
+	}
+	msg = strings.TrimPrefix(msg, "yaml: ")
+	line := 0
+	if rest, ok := strings.CutPrefix(msg, "line "); ok {
+		if n, tail, ok := strings.Cut(rest, ":"); ok {
+			if l, convErr := strconv.Atoi(n); convErr == nil {
+				line, msg = l, strings.TrimSpace(tail)
+			}
+		}
+	}
+	if line > 0 {
+		return &Error{File: path, Line: line, Col: 1, Msg: "invalid YAML: " + msg}
+	}
+	return &Error{File: path, Msg: "invalid YAML: " + msg}
+}
+
+type converter struct {
+	path   string
+	values int
+}
+
+func (c *converter) errorf(n *yaml.Node, format string, args ...any) error {
+	return &Error{File: c.path, Line: n.Line, Col: n.Column, Msg: fmt.Sprintf(format, args...)}
+}
+
+// value converts a node to a JSON value. Timestamps stay strings: the schema
+// decides what a date is, not the YAML resolver.
+func (c *converter) value(n *yaml.Node, depth int) (any, error) {
+	c.values++
+	if c.values > maxValues {
+		return nil, c.errorf(n, "document expands to more than %d values (alias bomb?)", maxValues)
+	}
+	if depth > maxDepth {
+		return nil, c.errorf(n, "nesting deeper than %d levels", maxDepth)
+	}
+	switch n.Kind {
+	case yaml.AliasNode:
+		if n.Alias == nil {
+			return nil, c.errorf(n, "alias to an unknown anchor")
+		}
+		return c.value(n.Alias, depth+1)
+	case yaml.MappingNode:
+		m := make(map[string]any, len(n.Content)/2)
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, v := n.Content[i], n.Content[i+1]
+			if k.Kind != yaml.ScalarNode || k.Tag == "!!merge" || k.ShortTag() == "!!merge" {
+				return nil, c.errorf(k, "mapping keys must be plain strings")
+			}
+			if _, dup := m[k.Value]; dup {
+				first := findKey(n, k.Value)
+				return nil, c.errorf(k, "duplicate key %q (first at line %d)", k.Value, first.Line)
+			}
+			val, err := c.value(v, depth+1)
+			if err != nil {
+				return nil, err
+			}
+			m[k.Value] = val
+		}
+		return m, nil
+	case yaml.SequenceNode:
+		s := make([]any, 0, len(n.Content))
+		for _, item := range n.Content {
+			val, err := c.value(item, depth+1)
+			if err != nil {
+				return nil, err
+			}
+			s = append(s, val)
+		}
+		return s, nil
+	case yaml.ScalarNode:
+		return c.scalar(n)
+	}
+	return nil, c.errorf(n, "unsupported YAML node")
+}
+
+func (c *converter) scalar(n *yaml.Node) (any, error) {
+	switch n.ShortTag() {
+	case "!!str", "!!timestamp", "!!binary":
+		return n.Value, nil
+	case "!!null":
+		return nil, nil
+	case "!!bool":
+		var b bool
+		if err := n.Decode(&b); err != nil {
+			return nil, c.errorf(n, "invalid boolean %q", n.Value)
+		}
+		return b, nil
+	case "!!int":
+		var i int64
+		if err := n.Decode(&i); err == nil {
+			return i, nil
+		}
+		var f float64
+		if err := n.Decode(&f); err != nil {
+			return nil, c.errorf(n, "invalid integer %q", n.Value)
+		}
+		return f, nil
+	case "!!float":
+		var f float64
+		if err := n.Decode(&f); err != nil {
+			return nil, c.errorf(n, "invalid number %q", n.Value)
+		}
+		if math.IsInf(f, 0) || math.IsNaN(f) {
+			return nil, c.errorf(n, "%s is not a JSON number", n.Value)
+		}
+		return f, nil
+	}
+	return nil, c.errorf(n, "unsupported YAML tag %s", n.Tag)
+}
+
+func findKey(m *yaml.Node, key string) *yaml.Node {
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value == key {
+			return m.Content[i]
+		}
+	}
+	return m
+}
+
+func kindName(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.SequenceNode:
+		return "list"
+	case yaml.ScalarNode:
+		if n.ShortTag() == "!!null" {
+			return "null value"
+		}
+		return "plain value"
+	case yaml.AliasNode:
+		return "alias"
+	}
+	return "node"
+}

@@ -1,0 +1,291 @@
+package validate
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/santhosh-tekuri/jsonschema/v5"
+
+	"github.com/exctl/exctl/internal/load"
+	"github.com/exctl/exctl/schemas"
+)
+
+// Schemas are the compiled JSON Schemas of exctl's files.
+type Schemas struct {
+	Exception *jsonschema.Schema
+	Policy    *jsonschema.Schema
+}
+
+// CompileSchemas compiles the schemas embedded in the binary. Formats
+// (uuid, date, date-time, email) are asserted, not just annotations.
+func CompileSchemas() (*Schemas, error) {
+	c := jsonschema.NewCompiler()
+	c.Draft = jsonschema.Draft2020
+	c.AssertFormat = true
+	entries, err := schemas.FS.ReadDir(".")
+	if err != nil {
+		return nil, fmt.Errorf("read embedded schemas: %w", err)
+	}
+	for _, e := range entries {
+		f, err := schemas.FS.Open(e.Name())
+		if err != nil {
+			return nil, fmt.Errorf("open schema %s: %w", e.Name(), err)
+		}
+		err = c.AddResource(schemas.Base+e.Name(), f)
+		f.Close()
+		if err != nil {
+			return nil, fmt.Errorf("add schema %s: %w", e.Name(), err)
+		}
+	}
+	var s Schemas
+	for name, dst := range map[string]**jsonschema.Schema{
+		schemas.Exception: &s.Exception, schemas.Policy: &s.Policy,
+	} {
+		if *dst, err = c.Compile(schemas.Base + name); err != nil {
+			return nil, fmt.Errorf("compile schema %s: %w", name, err)
+		}
+	}
+	return &s, nil
+}
+
+// Check validates doc against sch and reports each failure at the YAML
+// position of the offending value.
+func Check(sch *jsonschema.Schema, doc *load.Document) []Finding {
+	err := sch.Validate(doc.Value)
+	if err == nil {
+		return nil
+	}
+	var ve *jsonschema.ValidationError
+	if !errors.As(err, &ve) {
+		return []Finding{{File: doc.Path, Level: Error, Rule: "schema", Msg: err.Error()}}
+	}
+	leaves := leafErrors(ve)
+	out := make([]Finding, 0, len(leaves))
+	seen := map[string]bool{}
+	for _, l := range leaves {
+		f := schemaFinding(doc, sch, l)
+		key := fmt.Sprintf("%d:%d:%s", f.Line, f.Col, f.Msg)
+		if !seen[key] {
+			seen[key] = true
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// leafErrors flattens the error tree. Where a oneOf/anyOf branch failed only
+// because the value had another type, that branch is dropped in favour of
+// the branch whose type matched, which says what is really wrong.
+func leafErrors(ve *jsonschema.ValidationError) []*jsonschema.ValidationError {
+	if len(ve.Causes) == 0 {
+		return []*jsonschema.ValidationError{ve}
+	}
+	var typed, mismatched []*jsonschema.ValidationError
+	for _, c := range ve.Causes {
+		ls := leafErrors(c)
+		if len(ls) == 1 && isTypeMismatch(ls[0]) && ls[0].InstanceLocation == ve.InstanceLocation {
+			mismatched = append(mismatched, ls...)
+			continue
+		}
+		typed = append(typed, ls...)
+	}
+	if len(typed) == 0 {
+		if len(mismatched) > 1 {
+			return []*jsonschema.ValidationError{{InstanceLocation: ve.InstanceLocation, KeywordLocation: ve.KeywordLocation, Message: joinTypeMismatch(mismatched)}}
+		}
+		return mismatched
+	}
+	return typed
+}
+
+func isTypeMismatch(ve *jsonschema.ValidationError) bool {
+	return strings.HasPrefix(ve.Message, "expected ") && strings.Contains(ve.Message, ", but got ")
+}
+
+func joinTypeMismatch(ms []*jsonschema.ValidationError) string {
+	var want []string
+	got := ""
+	for _, m := range ms {
+		w, g, _ := strings.Cut(strings.TrimPrefix(m.Message, "expected "), ", but got ")
+		want = append(want, w)
+		got = g
+	}
+	return fmt.Sprintf("expected %s, but got %s", strings.Join(want, " or "), got)
+}
+
+func schemaFinding(doc *load.Document, sch *jsonschema.Schema, ve *jsonschema.ValidationError) Finding {
+	f := Finding{File: doc.Path, Level: Error, Rule: "schema"}
+	msg := ve.Message
+	field := fieldName(ve.InstanceLocation)
+	switch {
+	case strings.HasPrefix(msg, "additionalProperties "):
+		// Point at the unknown key itself and suggest the field meant.
+		names := quoted(msg)
+		if len(names) > 0 {
+			f.Line, f.Col = doc.KeyPos(ve.InstanceLocation, names[0])
+			known := propertyNames(sch, ve.InstanceLocation)
+			msg = fmt.Sprintf("unknown field %q", names[0])
+			if s := closest(names[0], known); s != "" {
+				msg += fmt.Sprintf(" (did you mean %q?)", s)
+			}
+			if len(names) > 1 {
+				msg += fmt.Sprintf(" and %d more unknown field(s)", len(names)-1)
+			}
+			f.Msg = msg
+			return f
+		}
+	case strings.HasPrefix(msg, "missing properties: "):
+		names := quoted(msg)
+		f.Line, f.Col = doc.Pos(ve.InstanceLocation)
+		where := "record"
+		if field != "" {
+			where = field
+		}
+		f.Msg = fmt.Sprintf("%s is missing required field(s) %s", where, strings.Join(quoteAll(names), ", "))
+		return f
+	}
+	f.Line, f.Col = doc.Pos(ve.InstanceLocation)
+	if field != "" {
+		msg = field + ": " + msg
+	}
+	f.Msg = msg
+	return f
+}
+
+// fieldName renders a JSON pointer as a YAML path: vulnerabilities[0].cve.
+func fieldName(ptr string) string {
+	if ptr == "" {
+		return ""
+	}
+	var b strings.Builder
+	for _, tok := range strings.Split(strings.TrimPrefix(ptr, "/"), "/") {
+		if tok != "" && tok[0] >= '0' && tok[0] <= '9' {
+			fmt.Fprintf(&b, "[%s]", tok)
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte('.')
+		}
+		b.WriteString(strings.ReplaceAll(strings.ReplaceAll(tok, "~1", "/"), "~0", "~"))
+	}
+	return b.String()
+}
+
+func quoted(msg string) []string {
+	var out []string
+	for {
+		i := strings.IndexByte(msg, '\'')
+		if i < 0 {
+			return out
+		}
+		j := strings.IndexByte(msg[i+1:], '\'')
+		if j < 0 {
+			return out
+		}
+		out = append(out, msg[i+1:i+1+j])
+		msg = msg[i+j+2:]
+	}
+}
+
+func quoteAll(ss []string) []string {
+	out := make([]string, len(ss))
+	for i, s := range ss {
+		out[i] = fmt.Sprintf("%q", s)
+	}
+	return out
+}
+
+// propertyNames lists the properties the schema allows at an instance
+// location, following properties and items through the compiled schema.
+func propertyNames(sch *jsonschema.Schema, ptr string) []string {
+	s := sch
+	for _, tok := range strings.Split(strings.TrimPrefix(ptr, "/"), "/") {
+		if tok == "" {
+			continue
+		}
+		s = deref(s)
+		if next, ok := s.Properties[tok]; ok {
+			s = next
+			continue
+		}
+		if s.Items2020 != nil {
+			s = s.Items2020
+			continue
+		}
+		if it, ok := s.Items.(*jsonschema.Schema); ok {
+			s = it
+			continue
+		}
+		// compensating_controls items are a oneOf: take the object branch.
+		found := false
+		for _, alt := range s.OneOf {
+			if alt = deref(alt); len(alt.Properties) > 0 || alt.Items2020 != nil {
+				s, found = alt, true
+				break
+			}
+		}
+		if !found {
+			return nil
+		}
+	}
+	s = deref(s)
+	if len(s.Properties) == 0 {
+		for _, alt := range s.OneOf {
+			if alt = deref(alt); len(alt.Properties) > 0 {
+				s = alt
+				break
+			}
+		}
+	}
+	names := make([]string, 0, len(s.Properties))
+	for n := range s.Properties {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+func deref(s *jsonschema.Schema) *jsonschema.Schema {
+	for i := 0; s.Ref != nil && i < 16; i++ {
+		s = s.Ref
+	}
+	return s
+}
+
+// closest returns the known name within a small edit distance of name.
+func closest(name string, known []string) string {
+	best, bestD := "", 4
+	for _, k := range known {
+		if d := editDistance(name, k); d < bestD || (d == bestD && best == "") {
+			if d < bestD {
+				best, bestD = k, d
+			}
+		}
+	}
+	if bestD > len(name)/2 {
+		return ""
+	}
+	return best
+}
+
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
