@@ -3,7 +3,7 @@
 //
 // score = base + exposure + environment + privileged + cross_boundary
 //
-//	+ duration - control credit, clamped to 0..100
+//   - duration - control credit, clamped to 0..100
 //
 // base is the weight of the highest listed severity for vulnerability_scan
 // and the type's base weight for the other types; exposure missing from the
