@@ -1,9 +1,9 @@
 // Package risk scores an exception from 0 (negligible) to 100 (severe) with
 // the weights of the policy. The score decides whether the CAB must approve.
 //
-// score = base + exposure + environment + privileged + cross_boundary
+//	score = base + exposure + environment + privileged + cross-boundary + duration - control credit
 //
-//   - duration - control credit, clamped to 0..100
+// clamped to 0..100.
 //
 // base is the weight of the highest listed severity for vulnerability_scan
 // and the type's base weight for the other types; exposure missing from the
