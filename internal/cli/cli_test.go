@@ -1,0 +1,305 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/exctl/exctl/internal/gittest"
+)
+
+const testNow = "2026-11-29T12:00:00Z"
+
+// run executes exctl in-process with a fixed environment.
+func run(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	e := &env{ctx: context.Background(), stdout: &out, stderr: &errOut,
+		getenv: func(string) string { return "" },
+		now:    func() time.Time { return time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC) }}
+	code = e.run(args)
+	return code, out.String(), errOut.String()
+}
+
+// copyExamples copies the bundled exceptions/ into a fresh directory.
+func copyExamples(t *testing.T, dst string) {
+	t.Helper()
+	src := filepath.Join("..", "..", "exceptions")
+	err := filepath.WalkDir(src, func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, p)
+		target := filepath.Join(dst, "exceptions", rel)
+		if d.IsDir() {
+			return os.MkdirAll(target, 0o755)
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(target, data, 0o644)
+	})
+	require.NoError(t, err)
+}
+
+const exampleVuln = "exceptions/vulnerability_scan/3f2a9c1e-6b7d-4e2f-9a1c-5d8e7f6a4b21.yaml"
+
+func TestCommandsExitCodes(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		exit int
+		out  string // substring of stdout+stderr
+	}{
+		{"no arguments", nil, ExitError, "Usage: exctl"},
+		{"help", []string{"--help"}, ExitOK, "validate"},
+		{"unknown command", []string{"frobnicate"}, ExitError, `unknown command "frobnicate"`},
+		{"bundled examples validate", []string{"validate", "--repo", "../..", "--now", testNow}, ExitOK, "0 error(s)"},
+		{"bad format", []string{"validate", "--repo", "../..", "--format", "xml"}, ExitError, `unknown --format "xml"`},
+		{"bad now", []string{"validate", "--repo", "../..", "--now", "yesterday"}, ExitError, "RFC 3339"},
+		{"unknown flag", []string{"validate", "--frob"}, ExitError, "flag provided but not defined"},
+		{"validate one file", []string{"validate", "--repo", "../..", "--now", testNow, "../../" + exampleVuln}, ExitOK, "1 record(s) checked"},
+		{"validate a missing path", []string{"validate", "--repo", "../..", "../../exceptions/nope.yaml"}, ExitError, "no such file"},
+		{"base outside a repository", []string{"validate", "--repo", "/", "--base", "HEAD"}, ExitError, "not a git repository"},
+		{"list", []string{"list", "--repo", "../..", "--now", testNow}, ExitOK, "3f2a9c1e-6b7d-4e2f-9a1c-5d8e7f6a4b21"},
+		{"status is list", []string{"status", "--repo", "../..", "--now", testNow, "--type", "gate_override"}, ExitOK, "gate_override"},
+		{"list bad type", []string{"list", "--type", "bogus"}, ExitError, "--type"},
+		{"list bad period", []string{"list", "--expiring-within", "soon"}, ExitError, "--expiring-within"},
+		{"new without type", []string{"new"}, ExitError, "TYPE"},
+		{"new unknown type", []string{"new", "bogus"}, ExitError, "unknown type"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, out, errOut := run(t, tt.args...)
+			assert.Equal(t, tt.exit, code, "stdout:\n%s\nstderr:\n%s", out, errOut)
+			assert.Contains(t, out+errOut, tt.out)
+		})
+	}
+}
+
+func TestValidateFormats(t *testing.T) {
+	dir := t.TempDir()
+	copyExamples(t, dir)
+	bad := filepath.Join(dir, exampleVuln)
+	data, err := os.ReadFile(bad)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(bad, bytes.Replace(data, []byte("severity: Critical"), []byte("severity: Severe"), 1), 0o644))
+
+	code, out, _ := run(t, "validate", "--repo", dir, "--now", testNow)
+	assert.Equal(t, ExitNo, code)
+	assert.Contains(t, out, exampleVuln+":16:15: error: schema: vulnerabilities[0].severity: value must be one of")
+
+	code, out, _ = run(t, "validate", "--repo", dir, "--now", testNow, "--format", "github")
+	assert.Equal(t, ExitNo, code)
+	assert.Contains(t, out, "::error file="+exampleVuln+",line=16,col=15,title=exctl schema::vulnerabilities[0].severity")
+	assert.Contains(t, out, "::warning file=", "warnings are annotated too")
+
+	code, out, _ = run(t, "validate", "--repo", dir, "--now", testNow, "--format", "json")
+	assert.Equal(t, ExitNo, code)
+	var report struct {
+		Valid    bool
+		Records  int
+		Errors   int
+		Findings []struct {
+			File, Level, Rule, Message string
+			Line, Column               int
+		}
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &report))
+	assert.False(t, report.Valid)
+	assert.Equal(t, 5, report.Records)
+	assert.Equal(t, 1, report.Errors)
+}
+
+func TestGithubEscaping(t *testing.T) {
+	got := escapeProperty("a:b,c%d\ne")
+	assert.Equal(t, "a%3Ab%2Cc%25d%0Ae", got)
+	assert.Equal(t, "50%25 done%0Anext", escapeData("50% done\nnext"))
+}
+
+// TestValidateBase runs validate --base against a real repository: only the
+// changed record is read, and the change rules apply.
+func TestValidateBase(t *testing.T) {
+	g := gittest.New(t)
+	copyExamples(t, g.Dir)
+	g.Commit("add the examples")
+
+	code, _, errOut := run(t, "validate", "--repo", g.Dir, "--now", testNow, "--base", "HEAD")
+	assert.Equal(t, ExitOK, code, errOut)
+	assert.Contains(t, errOut, "0 record(s) checked", "nothing changed, nothing read")
+
+	// Break a record nobody touches: --base must not read it.
+	g.Branch("feature")
+	untouched := "exceptions/unsigned_package/9b4e2d7a-1c3f-4a5b-8e6d-2f1a0c9b8d73.yaml"
+	g.Write(untouched, "garbage: [")
+	g.Commit("unrelated breakage on the branch base")
+	base := strings.TrimSpace(g.GitCLI("rev-parse", "HEAD"))
+
+	// Editing an approved record is not allowed.
+	data, err := os.ReadFile(filepath.Join(g.Dir, exampleVuln))
+	require.NoError(t, err)
+	g.Write(exampleVuln, strings.Replace(string(data), "severity: Critical", "severity: High", 1))
+	code, out, errOut := run(t, "validate", "--repo", g.Dir, "--now", testNow, "--base", base)
+	assert.Equal(t, ExitNo, code, errOut)
+	assert.Contains(t, out, exampleVuln+":4:9: error: decided-edit")
+	assert.Contains(t, errOut, "1 record(s) checked")
+	assert.NotContains(t, out, untouched)
+
+	// Deleting a record is not allowed either.
+	g.Write(exampleVuln, string(data))
+	g.Remove("exceptions/gate_override/5e8f0a2b-4d6c-4b1e-a3f5-7c9d1e2b4a60.yaml")
+	code, out, _ = run(t, "validate", "--repo", g.Dir, "--now", testNow, "--base", base)
+	assert.Equal(t, ExitNo, code)
+	assert.Contains(t, out, "error: deleted")
+
+	// A new record reusing an existing id in another folder.
+	g.Write("exceptions/gate_override/5e8f0a2b-4d6c-4b1e-a3f5-7c9d1e2b4a60.yaml", mustRead(t, "../../exceptions/gate_override/5e8f0a2b-4d6c-4b1e-a3f5-7c9d1e2b4a60.yaml"))
+	dup := "exceptions/vulnerability_scan/5e8f0a2b-4d6c-4b1e-a3f5-7c9d1e2b4a60.yaml"
+	g.Write(dup, strings.Replace(mustRead(t, "../../"+exampleVuln), "3f2a9c1e-6b7d-4e2f-9a1c-5d8e7f6a4b21", "5e8f0a2b-4d6c-4b1e-a3f5-7c9d1e2b4a60", 1))
+	code, out, _ = run(t, "validate", "--repo", g.Dir, "--now", testNow, "--base", base)
+	assert.Equal(t, ExitNo, code)
+	assert.Contains(t, out, dup+":2:15: error: duplicate-id")
+
+	// A JSON file dropped among the records.
+	g.Remove(dup)
+	g.Write("exceptions/vulnerability_scan/export.json", "{}")
+	code, out, _ = run(t, "validate", "--repo", g.Dir, "--now", testNow, "--base", base)
+	assert.Equal(t, ExitNo, code)
+	assert.Contains(t, out, "exceptions/vulnerability_scan/export.json: error: layout")
+
+	_, _, errOut = run(t, "validate", "--repo", g.Dir, "--base", "no-such-branch")
+	assert.Contains(t, errOut, "--base")
+}
+
+// TestValidateBaseUsesBasePolicy checks that a change cannot loosen the
+// policy it is judged by.
+func TestValidateBaseUsesBasePolicy(t *testing.T) {
+	g := gittest.New(t)
+	copyExamples(t, g.Dir)
+	base := g.Commit("examples").String()
+	pol := mustRead(t, filepath.Join(g.Dir, "exceptions/policy.yaml"))
+	g.Write("exceptions/policy.yaml", strings.Replace(pol, "default_expiry_days: 14\n    max_expiry_days: 30", "default_expiry_days: 14\n    max_expiry_days: 365", 1))
+	code, _, errOut := run(t, "new", "gate_override", "--repo", g.Dir, "--now", testNow, "--requested-by", "@dave",
+		"--id", "11111111-2222-4333-8444-555555555555", "--days", "200",
+		"--justification", "A long enough justification for the test.",
+		"--gate", "coverage", "--threshold", "80", "--actual", "70", "--control", "Manual review")
+	require.Equal(t, ExitOK, code, errOut)
+	code, out, _ := run(t, "validate", "--repo", g.Dir, "--now", testNow, "--base", base)
+	assert.Equal(t, ExitNo, code)
+	assert.Contains(t, out, "max-expiry")
+}
+
+func mustRead(t *testing.T, p string) string {
+	t.Helper()
+	data, err := os.ReadFile(p)
+	require.NoError(t, err)
+	return string(data)
+}
+
+func TestNew(t *testing.T) {
+	dir := t.TempDir()
+	copyExamples(t, dir)
+	args := []string{"new", "vulnerability_scan", "--repo", dir, "--now", testNow,
+		"--id", "aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee", "--requested-by", "erin@example.com",
+		"--justification", "No fixed release yet; internal service only.",
+		"--vuln", "CVE-2024-1234,High,library-v1.2.3", "--control", "net|Isolated VLAN|Monitoring confirms|Firewall enforces",
+		"--exposure", "internal", "--env", "staging"}
+	code, out, errOut := run(t, args...)
+	require.Equal(t, ExitOK, code, errOut)
+	rel := "exceptions/vulnerability_scan/aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee.yaml"
+	assert.Equal(t, rel+"\n", out)
+	written := mustRead(t, filepath.Join(dir, rel))
+	assert.True(t, strings.HasPrefix(written, SchemaModeline))
+	assert.Contains(t, written, "status: pending")
+	assert.Contains(t, written, `expiry_date: "2027-02-27"`, "default expiry: today + 90 days")
+
+	code, _, _ = run(t, "validate", "--repo", dir, "--now", testNow, filepath.Join(dir, rel))
+	assert.Equal(t, ExitOK, code, "what new writes validates")
+
+	code, _, errOut = run(t, args...)
+	assert.Equal(t, ExitError, code)
+	assert.Contains(t, errOut, "never overwrites")
+	assert.Equal(t, written, mustRead(t, filepath.Join(dir, rel)), "the existing record is untouched")
+
+	code, _, errOut = run(t, "new", "vulnerability_scan", "--repo", dir, "--now", testNow, "--requested-by", "erin@example.com",
+		"--justification", "too short", "--vuln", "CVE-2024-1234,High,lib", "--control", "x y z")
+	assert.Equal(t, ExitError, code)
+	assert.Contains(t, errOut, "justification")
+
+	code, _, errOut = run(t, "new", "vulnerability_scan", "--repo", dir, "--now", testNow, "--requested-by", "erin@example.com",
+		"--justification", "A long enough justification.", "--control", "x y z")
+	assert.Equal(t, ExitError, code)
+	assert.Contains(t, errOut, "--vuln")
+
+	code, out, _ = run(t, "new", "cross_boundary", "--repo", dir, "--now", testNow, "--requested-by", "@carol", "--stdout",
+		"--justification", "A long enough justification.", "--source", "a", "--target", "b",
+		"--blast-summary", "Read-only access", "--affected", "ledger", "--rollback", "Remove the policy again", "--control", "Read-only grants")
+	assert.Equal(t, ExitOK, code)
+	assert.Contains(t, out, "blast_radius:")
+	assert.Contains(t, out, `expiry_date: "2026-12-29"`, "the bundled policy's 30 default days")
+}
+
+func TestList(t *testing.T) {
+	code, out, _ := run(t, "list", "--repo", "../..", "--now", testNow, "--format", "json")
+	require.Equal(t, ExitOK, code)
+	var rows []listRow
+	require.NoError(t, json.Unmarshal([]byte(out), &rows))
+	require.Len(t, rows, 5)
+	states := map[string]string{}
+	for _, r := range rows {
+		states[r.ID] = r.State
+	}
+	assert.Equal(t, "expired", states["0d6b8a4c-2e1f-4f3a-b5c7-9e8d1a2b3c4d"], "approved past its date shows as expired")
+	assert.Equal(t, "approved", states["3f2a9c1e-6b7d-4e2f-9a1c-5d8e7f6a4b21"])
+
+	code, out, _ = run(t, "list", "--repo", "../..", "--now", testNow, "--status", "expired", "--format", "json")
+	require.Equal(t, ExitOK, code)
+	require.NoError(t, json.Unmarshal([]byte(out), &rows))
+	require.Len(t, rows, 1)
+
+	code, out, _ = run(t, "list", "--repo", "../..", "--now", testNow, "--expiring-within", "45d", "--format", "json")
+	require.Equal(t, ExitOK, code)
+	require.NoError(t, json.Unmarshal([]byte(out), &rows))
+	require.Len(t, rows, 1)
+	assert.Equal(t, "c7d1e5a3-8f2b-4c6d-9e0a-1b3c5d7f9a2e", rows[0].ID)
+
+	// An invalid record is listed and makes the listing exit 1.
+	dir := t.TempDir()
+	copyExamples(t, dir)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, exampleVuln), []byte("status: [\n"), 0o644))
+	code, out, errOut := run(t, "list", "--repo", dir, "--now", testNow)
+	assert.Equal(t, ExitNo, code)
+	assert.Contains(t, out, exampleVuln)
+	assert.Contains(t, errOut, "1 record(s) are invalid")
+}
+
+func TestListAtRevision(t *testing.T) {
+	g := gittest.New(t)
+	copyExamples(t, g.Dir)
+	g.Commit("examples")
+	g.Remove(exampleVuln)
+	code, out, _ := run(t, "list", "--repo", g.Dir, "--now", testNow, "--rev", "HEAD", "--format", "json")
+	require.Equal(t, ExitOK, code)
+	assert.Contains(t, out, "3f2a9c1e-6b7d-4e2f-9a1c-5d8e7f6a4b21", "the revision still has the record")
+}
+
+func TestParsePeriod(t *testing.T) {
+	for in, want := range map[string]time.Duration{"14d": 14 * 24 * time.Hour, "2w": 14 * 24 * time.Hour, "36h": 36 * time.Hour} {
+		got, err := parsePeriod(in)
+		require.NoError(t, err)
+		assert.Equal(t, want, got, in)
+	}
+	for _, in := range []string{"", "d", "-1d", "soon", "-3h"} {
+		_, err := parsePeriod(in)
+		assert.Error(t, err, in)
+	}
+}
