@@ -14,6 +14,7 @@ var FS embed.FS
 const Base = "https://exctl.dev/schemas/"
 
 const (
-	Exception = "exception.schema.json"
-	Policy    = "policy.schema.json"
+	Exception        = "exception.schema.json"
+	Policy           = "policy.schema.json"
+	DeploymentIntent = "deployment-intent.schema.json"
 )

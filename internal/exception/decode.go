@@ -23,6 +23,7 @@ func FromValue(v any) (*Exception, error) {
 		RequestedBy:        d.str("requested_by"),
 		Owners:             d.strs("owners"),
 		DeploymentIntentID: d.str("deployment_intent_id"),
+		VEXJustification:   d.str("vex_justification"),
 		ApprovedBy:         d.strs("approved_by"),
 		CABApprovedBy:      d.strs("cab_approved_by"),
 		DeniedBy:           d.strs("denied_by"),

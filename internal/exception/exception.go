@@ -54,6 +54,7 @@ type Exception struct {
 	DeploymentIntentID string
 	Scope              Scope
 	Vulnerabilities    []Vulnerability
+	VEXJustification   string
 	Packages           []Package
 	Boundary           *Boundary
 	BlastRadius        *BlastRadius

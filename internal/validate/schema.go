@@ -14,8 +14,9 @@ import (
 
 // Schemas are the compiled JSON Schemas of exctl's files.
 type Schemas struct {
-	Exception *jsonschema.Schema
-	Policy    *jsonschema.Schema
+	Exception        *jsonschema.Schema
+	Policy           *jsonschema.Schema
+	DeploymentIntent *jsonschema.Schema
 }
 
 // CompileSchemas compiles the schemas embedded in the binary. Formats
@@ -41,7 +42,7 @@ func CompileSchemas() (*Schemas, error) {
 	}
 	var s Schemas
 	for name, dst := range map[string]**jsonschema.Schema{
-		schemas.Exception: &s.Exception, schemas.Policy: &s.Policy,
+		schemas.Exception: &s.Exception, schemas.Policy: &s.Policy, schemas.DeploymentIntent: &s.DeploymentIntent,
 	} {
 		if *dst, err = c.Compile(schemas.Base + name); err != nil {
 			return nil, fmt.Errorf("compile schema %s: %w", name, err)

@@ -1,0 +1,259 @@
+package gate
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/exctl/exctl/internal/exception"
+	"github.com/exctl/exctl/internal/policy"
+	"github.com/exctl/exctl/internal/scan"
+)
+
+var now = time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC)
+
+func vulnException(id string, mutate ...func(*exception.Exception)) *exception.Exception {
+	x := &exception.Exception{
+		ID: id, Type: exception.VulnerabilityScan, Status: exception.Approved,
+		Vulnerabilities: []exception.Vulnerability{{CVE: "CVE-2019-18224", Severity: "Critical", Component: "libidn2-0", PURL: "pkg:deb/debian/libidn2-0"}},
+		Controls:        []exception.Control{{ID: "egress", Specific: "s", Measurable: "m", Enforceable: "e"}},
+		ExpiryDate:      exception.Date{Year: 2027, Month: 1, Day: 31},
+		ApprovedBy:      []string{"@sec-bob"},
+	}
+	for _, m := range mutate {
+		m(x)
+	}
+	return x
+}
+
+var idn = scan.Finding{ID: "CVE-2019-18224", Severity: scan.Critical, Package: "libidn2-0", Version: "2.0.5-1",
+	PURL: "pkg:deb/debian/libidn2-0@2.0.5-1?arch=amd64&distro=debian-10.2", Target: "fluentd (debian 10.2)", Source: scan.FormatTrivy}
+
+func baseIntent() *Intent {
+	return &Intent{ID: "intent-1", Application: "fluentd", Environment: "production"}
+}
+
+func decide(t *testing.T, in Input) *Decision {
+	t.Helper()
+	if in.Policy == nil {
+		in.Policy = policy.Default()
+	}
+	if in.Intent == nil {
+		in.Intent = baseIntent()
+	}
+	if in.Now.IsZero() {
+		in.Now = now
+	}
+	return Decide(in)
+}
+
+func TestVulnerabilityMatching(t *testing.T) {
+	tests := []struct {
+		name     string
+		finding  scan.Finding
+		x        *exception.Exception
+		intent   *Intent
+		window   time.Duration
+		covered  bool
+		code     string // reason code when not covered
+		needless bool   // the finding is below the blocking severity
+	}{
+		{name: "covered by purl without version and qualifiers", finding: idn, x: vulnException("a"), covered: true},
+		{name: "id matched case-insensitively", finding: func() scan.Finding { f := idn; f.ID = "cve-2019-18224"; return f }(), x: vulnException("a"), covered: true},
+		{name: "covered through an alias", finding: func() scan.Finding { f := idn; f.ID = "GHSA-xxxx-yyyy-zzzz"; f.Aliases = []string{"CVE-2019-18224"}; return f }(), x: vulnException("a"), covered: true},
+		{name: "covered by component name", finding: idn, x: vulnException("a", func(x *exception.Exception) { x.Vulnerabilities[0].PURL = "" }), covered: true},
+		{name: "seed name-vX.Y.Z form pins the version", finding: scan.Finding{ID: "CVE-2024-1234", Severity: scan.High, Package: "library", Version: "1.2.3"},
+			x: vulnException("a", func(x *exception.Exception) {
+				x.Vulnerabilities = []exception.Vulnerability{{CVE: "CVE-2024-1234", Severity: "High", Component: "library-v1.2.3"}}
+			}), covered: true},
+		{name: "seed form with another version", finding: scan.Finding{ID: "CVE-2024-1234", Severity: scan.High, Package: "library", Version: "1.2.4"},
+			x: vulnException("a", func(x *exception.Exception) {
+				x.Vulnerabilities = []exception.Vulnerability{{CVE: "CVE-2024-1234", Severity: "High", Component: "library-v1.2.3"}}
+			}), code: "wrong-component"},
+		{name: "wrong component", finding: func() scan.Finding { f := idn; f.Package = "libidn2-dev"; f.PURL = "pkg:deb/debian/libidn2-dev@2.0.5-1"; return f }(), x: vulnException("a"), code: "wrong-component"},
+		{name: "pending", finding: idn, x: vulnException("a", func(x *exception.Exception) { x.Status = exception.Pending }), code: "pending"},
+		{name: "denied", finding: idn, x: vulnException("a", func(x *exception.Exception) { x.Status = exception.Denied }), code: "denied"},
+		{name: "status expired", finding: idn, x: vulnException("a", func(x *exception.Exception) { x.Status = exception.Expired }), code: "expired"},
+		{name: "approved past its date", finding: idn, x: vulnException("a", func(x *exception.Exception) { x.ExpiryDate = exception.Date{Year: 2026, Month: 11, Day: 28} }), code: "expired"},
+		{name: "valid through the end of its last day", finding: idn, x: vulnException("a", func(x *exception.Exception) { x.ExpiryDate = exception.Date{Year: 2026, Month: 11, Day: 29} }), covered: true},
+		{name: "out of scope application", finding: idn, x: vulnException("a", func(x *exception.Exception) { x.Scope.Applications = []string{"other"} }), code: "out-of-scope"},
+		{name: "out of scope environment", finding: idn, x: vulnException("a", func(x *exception.Exception) { x.Scope.Environments = []string{"staging"} }), code: "out-of-scope"},
+		{name: "in scope", finding: idn, x: vulnException("a", func(x *exception.Exception) {
+			x.Scope = exception.Scope{Applications: []string{"Fluentd"}, Environments: []string{"production"}}
+		}), covered: true},
+		{name: "linked to another intent", finding: idn, x: vulnException("a", func(x *exception.Exception) { x.DeploymentIntentID = "intent-2" }), code: "other-intent"},
+		{name: "linked to this intent", finding: idn, x: vulnException("a", func(x *exception.Exception) { x.DeploymentIntentID = "intent-1" }), covered: true},
+		{name: "not among the intent's exceptions", finding: idn, x: vulnException("a"), intent: &Intent{ID: "intent-1", Application: "fluentd", Environment: "production", Exceptions: []string{"b"}}, code: "not-linked"},
+		{name: "expires inside the window", finding: idn, x: vulnException("a", func(x *exception.Exception) { x.ExpiryDate = exception.Date{Year: 2026, Month: 11, Day: 29} }), window: 13 * time.Hour, code: "expires-in-window"},
+		{name: "outlives the window", finding: idn, x: vulnException("a", func(x *exception.Exception) { x.ExpiryDate = exception.Date{Year: 2026, Month: 11, Day: 29} }), window: 11 * time.Hour, covered: true},
+		{name: "no exception", finding: func() scan.Finding { f := idn; f.ID = "CVE-2099-0001"; return f }(), x: vulnException("a"), code: "no-exception"},
+		{name: "medium does not block", finding: func() scan.Finding { f := idn; f.Severity = scan.Medium; return f }(), x: vulnException("a"), needless: true},
+		{name: "unknown does not block", finding: func() scan.Finding { f := idn; f.Severity = scan.Unknown; return f }(), x: vulnException("a"), needless: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d := decide(t, Input{Intent: tt.intent, Findings: []scan.Finding{tt.finding}, Exceptions: []*exception.Exception{tt.x}, Window: tt.window})
+			if tt.needless {
+				assert.Empty(t, d.Needs)
+				assert.True(t, d.Allowed)
+				return
+			}
+			require.Len(t, d.Needs, 1)
+			n := d.Needs[0]
+			assert.Equal(t, tt.covered, n.Covered(), "%+v", n)
+			assert.Equal(t, tt.covered, d.Allowed)
+			if !tt.covered {
+				require.NotEmpty(t, n.Rejected)
+				assert.Equal(t, tt.code, n.Rejected[0].Code, n.Rejected[0].Detail)
+			}
+		})
+	}
+}
+
+func TestBlockingSeverityFromPolicy(t *testing.T) {
+	p := policy.Default()
+	p.Gate.BlockingSeverities = []string{"Critical", "High", "Medium"}
+	medium := idn
+	medium.Severity = scan.Medium
+	d := decide(t, Input{Policy: p, Findings: []scan.Finding{medium}})
+	require.Len(t, d.Needs, 1)
+	assert.False(t, d.Allowed)
+}
+
+func TestFindingsGroupedAcrossTargets(t *testing.T) {
+	a, b := idn, idn
+	b.Target = "another layer"
+	ssl := idn
+	ssl.Package, ssl.PURL = "libssl1.1", "pkg:apk/alpine/libssl1.1@1.1.1"
+	d := decide(t, Input{Findings: []scan.Finding{a, b, ssl}, Exceptions: []*exception.Exception{vulnException("x")}})
+	require.Len(t, d.Needs, 2, "one need per vulnerability and component")
+	assert.Equal(t, []string{"fluentd (debian 10.2)", "another layer"}, d.Needs[0].Targets)
+	assert.Equal(t, 3, d.Findings["Critical"])
+	assert.False(t, d.Allowed, "libssl1.1 is not covered")
+}
+
+func TestPrefersLongestValid(t *testing.T) {
+	short := vulnException("short", func(x *exception.Exception) { x.ExpiryDate = exception.Date{Year: 2026, Month: 12, Day: 2} })
+	long := vulnException("long")
+	d := decide(t, Input{Findings: []scan.Finding{idn}, Exceptions: []*exception.Exception{short, long}})
+	require.Len(t, d.Needs, 1)
+	assert.Equal(t, "long", d.Needs[0].CoveredBy)
+	assert.Empty(t, d.Warnings)
+
+	d = decide(t, Input{Findings: []scan.Finding{idn}, Exceptions: []*exception.Exception{short}})
+	assert.True(t, d.Allowed)
+	require.Len(t, d.Warnings, 1)
+	assert.Equal(t, "expiring-soon", d.Warnings[0].Code)
+}
+
+func TestArtifactsBoundariesGates(t *testing.T) {
+	digest := "5f70bf18a086007016e948b04aed3b82103a36bea41755b6cddfaf10ace3c6ef"
+	unsigned := &exception.Exception{ID: "u", Type: exception.UnsignedPackage, Status: exception.Approved, ExpiryDate: exception.Date{Year: 2027, Month: 1, Day: 1},
+		Packages: []exception.Package{{Name: "hsm-client", Version: "4.2.1", SHA256: "sha256:" + digest}}}
+	boundary := &exception.Exception{ID: "b", Type: exception.CrossBoundary, Status: exception.Approved, ExpiryDate: exception.Date{Year: 2027, Month: 1, Day: 1},
+		Boundary: &exception.Boundary{Source: "initech-prod", Target: "acme-prod"}, CABApprovedBy: []string{"@cab"}}
+	override := &exception.Exception{ID: "g", Type: exception.GateOverride, Status: exception.Approved, ExpiryDate: exception.Date{Year: 2027, Month: 1, Day: 1},
+		Gate: &exception.Gate{Name: "integration-coverage"}}
+	intent := func(mut func(*Intent)) *Intent {
+		in := baseIntent()
+		in.Artifacts = []Artifact{{Name: "hsm-client", Digest: digest, Signed: false}}
+		in.Boundary = &Boundary{Source: "initech-prod", Target: "acme-prod"}
+		in.Gates = []GateResult{{Name: "integration-coverage", Threshold: "80", Actual: "76.5", Passed: false}, {Name: "unit", Passed: true}}
+		if mut != nil {
+			mut(in)
+		}
+		return in
+	}
+	all := []*exception.Exception{unsigned, boundary, override}
+	tests := []struct {
+		name    string
+		intent  *Intent
+		xs      []*exception.Exception
+		blocked map[Kind]string // kind → reason code
+	}{
+		{name: "all covered", intent: intent(nil), xs: all},
+		{name: "nothing covered", intent: intent(nil), blocked: map[Kind]string{NeedUnsigned: "no-exception", NeedBoundary: "no-exception", NeedGate: "no-exception"}},
+		{name: "digest differs", intent: intent(func(in *Intent) { in.Artifacts[0].Digest = "00" + digest[2:] }), xs: all, blocked: map[Kind]string{NeedUnsigned: "wrong-component"}},
+		{name: "boundary without CAB", intent: intent(nil), xs: []*exception.Exception{unsigned, override, func() *exception.Exception { b := *boundary; b.CABApprovedBy = nil; return &b }()}, blocked: map[Kind]string{NeedBoundary: "no-cab-approval"}},
+		{name: "other direction", intent: intent(func(in *Intent) { in.Boundary = &Boundary{Source: "acme-prod", Target: "initech-prod"} }), xs: all, blocked: map[Kind]string{NeedBoundary: "no-exception"}},
+		{name: "same boundary needs nothing", intent: intent(func(in *Intent) { in.Boundary = &Boundary{Source: "acme-prod", Target: "acme-prod"} }), xs: []*exception.Exception{unsigned, override}},
+		{name: "signed artifact needs nothing", intent: intent(func(in *Intent) { in.Artifacts[0].Signed = true }), xs: []*exception.Exception{boundary, override}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d := decide(t, Input{Intent: tt.intent, Exceptions: tt.xs})
+			got := map[Kind]string{}
+			for _, n := range d.Blocked() {
+				got[n.Kind] = n.Rejected[0].Code
+			}
+			if tt.blocked == nil {
+				tt.blocked = map[Kind]string{}
+			}
+			assert.Equal(t, tt.blocked, got)
+			assert.Equal(t, len(tt.blocked) == 0, d.Allowed)
+		})
+	}
+}
+
+func TestActiveControls(t *testing.T) {
+	p := policy.Default()
+	p.Gate.RequireActiveControls = true
+	fresh := now.Add(-time.Hour)
+	tests := []struct {
+		name     string
+		controls map[string]ControlStatus
+		x        *exception.Exception
+		code     string
+	}{
+		{name: "active and fresh", controls: map[string]ControlStatus{"egress": {Active: true, VerifiedAt: fresh}}, x: vulnException("a")},
+		{name: "no export given", x: vulnException("a"), code: "controls-not-reported"},
+		{name: "missing from export", controls: map[string]ControlStatus{}, x: vulnException("a"), code: "control-unknown"},
+		{name: "inactive", controls: map[string]ControlStatus{"egress": {Active: false, VerifiedAt: fresh}}, x: vulnException("a"), code: "control-inactive"},
+		{name: "stale", controls: map[string]ControlStatus{"egress": {Active: true, VerifiedAt: now.Add(-25 * time.Hour)}}, x: vulnException("a"), code: "control-stale"},
+		{name: "plain string", controls: map[string]ControlStatus{}, x: vulnException("a", func(x *exception.Exception) { x.Controls = []exception.Control{{Text: "Network isolation"}} }), code: "control-unverifiable"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d := decide(t, Input{Policy: p, Findings: []scan.Finding{idn}, Exceptions: []*exception.Exception{tt.x}, Controls: tt.controls})
+			require.Len(t, d.Needs, 1)
+			if tt.code == "" {
+				assert.True(t, d.Allowed)
+				assert.Equal(t, []string{"egress"}, d.Needs[0].Controls)
+				return
+			}
+			assert.False(t, d.Allowed)
+			assert.Equal(t, tt.code, d.Needs[0].Rejected[0].Code)
+		})
+	}
+}
+
+func TestRetireCandidates(t *testing.T) {
+	used := vulnException("used", func(x *exception.Exception) { x.Scope.Applications = []string{"fluentd"} })
+	idle := vulnException("idle", func(x *exception.Exception) {
+		x.Scope.Applications = []string{"fluentd"}
+		x.Vulnerabilities[0].CVE = "CVE-2018-0001"
+	})
+	elsewhere := vulnException("elsewhere", func(x *exception.Exception) { x.Scope.Applications = []string{"other"} })
+	unscoped := vulnException("unscoped", func(x *exception.Exception) { x.Vulnerabilities[0].CVE = "CVE-2018-0002" })
+	d := decide(t, Input{Findings: []scan.Finding{idn}, Exceptions: []*exception.Exception{used, idle, elsewhere, unscoped}})
+	assert.True(t, d.Allowed)
+	assert.Equal(t, []string{"idle"}, d.Retire)
+}
+
+func TestIntentFromValue(t *testing.T) {
+	in, err := IntentFromValue(map[string]any{
+		"intent_id": "i", "application": "a", "version": "1", "environment": "e", "ring": int64(1),
+		"artifacts":       []any{map[string]any{"name": "x", "digest": "sha256:ABCDEF", "signed": false}},
+		"promotion_gates": []any{map[string]any{"name": "g", "threshold": int64(80), "actual": 76.5, "passed": false}},
+		"scans":           []any{"r.json"}, "exceptions": []any{"AAAA"},
+	})
+	require.NoError(t, err)
+	assert.Equal(t, "1", in.Ring)
+	assert.Equal(t, "abcdef", in.Artifacts[0].Digest)
+	assert.Equal(t, GateResult{Name: "g", Threshold: "80", Actual: "76.5"}, in.Gates[0])
+	assert.Equal(t, []string{"aaaa"}, in.Exceptions)
+	_, err = IntentFromValue("nope")
+	assert.Error(t, err)
+}

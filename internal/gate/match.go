@@ -1,0 +1,302 @@
+package gate
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/exctl/exctl/internal/exception"
+	"github.com/exctl/exctl/internal/scan"
+)
+
+type evaluator struct {
+	in       Input
+	loc      *time.Location
+	byVuln   map[string][]*exception.Exception // upper-case id → exceptions listing it
+	linked   map[string]bool                   // the intent's explicit exception ids; nil = any
+	used     map[string]bool
+	warned   map[string]bool
+	warnings []Warning
+}
+
+func newEvaluator(in Input) *evaluator {
+	e := &evaluator{in: in, loc: in.Policy.Location, byVuln: map[string][]*exception.Exception{}, used: map[string]bool{}, warned: map[string]bool{}}
+	if in.Intent.Exceptions != nil {
+		e.linked = map[string]bool{}
+		for _, id := range in.Intent.Exceptions {
+			e.linked[strings.ToLower(id)] = true
+		}
+	}
+	for _, x := range in.Exceptions {
+		if x.Type != exception.VulnerabilityScan {
+			continue
+		}
+		seen := map[string]bool{}
+		for _, v := range x.Vulnerabilities {
+			id := strings.ToUpper(v.CVE)
+			if !seen[id] {
+				seen[id] = true
+				e.byVuln[id] = append(e.byVuln[id], x)
+			}
+		}
+	}
+	return e
+}
+
+// candidate is an exception that names a need, and why it does not fit the
+// need's component or digest ("" when it does).
+type candidate struct {
+	x        *exception.Exception
+	mismatch string
+}
+
+// cover picks the candidate that covers n, preferring the one valid
+// longest, and records why the others cannot.
+func (e *evaluator) cover(n *Need, cands []candidate) {
+	sort.SliceStable(cands, func(i, j int) bool {
+		a, b := cands[i].x, cands[j].x
+		if a.ExpiryDate != b.ExpiryDate {
+			return b.ExpiryDate.Before(a.ExpiryDate)
+		}
+		return a.ID < b.ID
+	})
+	var rejected []Reason
+	for _, c := range cands {
+		if c.mismatch != "" {
+			rejected = append(rejected, Reason{ExceptionID: c.x.ID, Code: "wrong-component", Detail: c.mismatch})
+			continue
+		}
+		if r := e.usable(c.x, n.Kind); r != nil {
+			rejected = append(rejected, *r)
+			continue
+		}
+		n.CoveredBy = c.x.ID
+		for _, ctl := range c.x.Controls {
+			if ctl.Structured() {
+				n.Controls = append(n.Controls, ctl.ID)
+			} else {
+				n.Controls = append(n.Controls, ctl.Text)
+			}
+		}
+		e.use(c.x)
+		return
+	}
+	if len(cands) == 0 {
+		rejected = append(rejected, Reason{Code: "no-exception", Detail: "no exception names it"})
+	}
+	n.Rejected = rejected
+}
+
+func (e *evaluator) use(x *exception.Exception) {
+	e.used[x.ID] = true
+	if e.warned[x.ID] {
+		return
+	}
+	e.warned[x.ID] = true
+	if days := x.DaysLeft(e.in.Now, e.loc); days <= e.in.Policy.Gate.WarningDays {
+		e.warnings = append(e.warnings, Warning{Code: "expiring-soon", ExceptionID: x.ID,
+			Detail: fmt.Sprintf("expires at the end of %s (%d day(s) left): extend it or fix the need", x.ExpiryDate, days)})
+	}
+}
+
+// usable says why x cannot cover a need of this deployment, or nil.
+func (e *evaluator) usable(x *exception.Exception, kind Kind) *Reason {
+	reason := func(code, format string, args ...any) *Reason {
+		return &Reason{ExceptionID: x.ID, Code: code, Detail: fmt.Sprintf(format, args...)}
+	}
+	in := e.in
+	switch x.Status {
+	case exception.Pending:
+		return reason("pending", "is pending approval")
+	case exception.Denied:
+		return reason("denied", "was denied")
+	case exception.Expired:
+		return reason("expired", "expired on %s", x.ExpiryDate)
+	case exception.Approved:
+	default:
+		return reason("status", "has unknown status %q", x.Status)
+	}
+	until := x.ValidThrough(e.loc)
+	if !in.Now.Before(until) {
+		return reason("expired", "expired on %s", x.ExpiryDate)
+	}
+	if apps := x.Scope.Applications; len(apps) > 0 && !containsFold(apps, in.Intent.Application) {
+		return reason("out-of-scope", "applies to application(s) %s, not %s", strings.Join(apps, ", "), in.Intent.Application)
+	}
+	if envs := x.Scope.Environments; len(envs) > 0 && !containsFold(envs, in.Intent.Environment) {
+		return reason("out-of-scope", "applies to environment(s) %s, not %s", strings.Join(envs, ", "), in.Intent.Environment)
+	}
+	if x.DeploymentIntentID != "" && x.DeploymentIntentID != in.Intent.ID {
+		return reason("other-intent", "is linked to deployment intent %s", x.DeploymentIntentID)
+	}
+	if e.linked != nil && !e.linked[strings.ToLower(x.ID)] {
+		return reason("not-linked", "is not among the exceptions the intent links")
+	}
+	if kind == NeedBoundary && len(x.CABApprovedBy) == 0 {
+		return reason("no-cab-approval", "has no CAB approval, which a boundary crossing requires")
+	}
+	if in.Window > 0 && until.Before(in.Now.Add(in.Window)) {
+		return reason("expires-in-window", "is valid until %s, before the deployment window ends at %s",
+			until.Format(time.RFC3339), in.Now.Add(in.Window).In(e.loc).Format(time.RFC3339))
+	}
+	if in.Policy.Gate.RequireActiveControls {
+		if r := e.controlsActive(x); r != nil {
+			return r
+		}
+	}
+	return nil
+}
+
+// controlsActive checks every compensating control against the monitoring
+// export. A control that cannot be checked counts as inactive.
+func (e *evaluator) controlsActive(x *exception.Exception) *Reason {
+	reason := func(code, format string, args ...any) *Reason {
+		return &Reason{ExceptionID: x.ID, Code: code, Detail: fmt.Sprintf(format, args...)}
+	}
+	if e.in.Controls == nil {
+		return reason("controls-not-reported", "the policy requires active controls and no --controls export was given")
+	}
+	maxAge := e.in.Policy.Gate.ControlsMaxAge
+	for _, c := range x.Controls {
+		if !c.Structured() {
+			return reason("control-unverifiable", "control %q is a plain string, so it cannot be reported active", c.Text)
+		}
+		st, ok := e.in.Controls[c.ID]
+		switch {
+		case !ok:
+			return reason("control-unknown", "control %s is not in the monitoring export", c.ID)
+		case !st.Active:
+			return reason("control-inactive", "control %s is reported inactive", c.ID)
+		case st.VerifiedAt.IsZero() || e.in.Now.Sub(st.VerifiedAt) > maxAge:
+			return reason("control-stale", "control %s was last verified %s, more than %s ago", c.ID, st.VerifiedAt.Format(time.RFC3339), maxAge)
+		}
+	}
+	return nil
+}
+
+func (e *evaluator) vulnCandidates(g *findingGroup) []candidate {
+	var out []candidate
+	seen := map[string]bool{}
+	for _, id := range append([]string{g.ID}, g.Aliases...) {
+		for _, x := range e.byVuln[strings.ToUpper(id)] {
+			if seen[x.ID] {
+				continue
+			}
+			seen[x.ID] = true
+			mismatch := ""
+			for _, v := range x.Vulnerabilities {
+				if !strings.EqualFold(v.CVE, g.ID) && !containsFold(g.Aliases, v.CVE) {
+					continue
+				}
+				if ok, why := componentMatches(v, g.Finding); ok {
+					mismatch = ""
+					break
+				} else if mismatch == "" {
+					mismatch = why
+				}
+			}
+			out = append(out, candidate{x: x, mismatch: mismatch})
+		}
+	}
+	return out
+}
+
+// componentMatches decides whether an exception's entry is about the
+// finding's component: by package URL without version and qualifiers, by
+// name, or by the process document's name-vX.Y.Z form, which also pins the
+// version.
+func componentMatches(v exception.Vulnerability, f scan.Finding) (bool, string) {
+	if v.PURL != "" && f.PURL != "" {
+		if strings.EqualFold(scan.PURLBase(v.PURL), scan.PURLBase(f.PURL)) {
+			return true, ""
+		}
+		return false, fmt.Sprintf("is for %s, the finding is in %s", scan.PURLBase(v.PURL), scan.PURLBase(f.PURL))
+	}
+	comp := strings.TrimSpace(v.Component)
+	if strings.HasPrefix(comp, "pkg:") && f.PURL != "" {
+		if strings.EqualFold(scan.PURLBase(comp), scan.PURLBase(f.PURL)) {
+			return true, ""
+		}
+	}
+	if strings.EqualFold(comp, f.Package) {
+		return true, ""
+	}
+	if f.Package != "" && len(comp) > len(f.Package)+1 && strings.EqualFold(comp[:len(f.Package)], f.Package) && comp[len(f.Package)] == '-' {
+		version := strings.TrimPrefix(strings.TrimPrefix(comp[len(f.Package)+1:], "v"), "V")
+		if version == strings.TrimPrefix(f.Version, "v") {
+			return true, ""
+		}
+		return false, fmt.Sprintf("is for %s version %s, the finding is in version %s", f.Package, version, f.Version)
+	}
+	found := f.Package
+	if found == "" {
+		found = f.PURL
+	}
+	return false, fmt.Sprintf("is for component %s, the finding is in %s", comp, found)
+}
+
+func (e *evaluator) unsignedCandidates(a Artifact) []candidate {
+	var out []candidate
+	for _, x := range e.in.Exceptions {
+		if x.Type != exception.UnsignedPackage {
+			continue
+		}
+		named, mismatch := false, ""
+		for _, p := range x.Packages {
+			if !strings.EqualFold(p.Name, a.Name) {
+				continue
+			}
+			if NormalizeDigest(p.SHA256) == a.Digest {
+				named, mismatch = true, ""
+				break
+			}
+			named, mismatch = true, fmt.Sprintf("allows %s with sha256:%s, the artifact is sha256:%s", p.Name, short(NormalizeDigest(p.SHA256)), short(a.Digest))
+		}
+		if named {
+			out = append(out, candidate{x: x, mismatch: mismatch})
+		}
+	}
+	return out
+}
+
+func (e *evaluator) boundaryCandidates(b Boundary) []candidate {
+	var out []candidate
+	for _, x := range e.in.Exceptions {
+		if x.Type == exception.CrossBoundary && x.Boundary != nil &&
+			strings.EqualFold(x.Boundary.Source, b.Source) && strings.EqualFold(x.Boundary.Target, b.Target) {
+			out = append(out, candidate{x: x})
+		}
+	}
+	return out
+}
+
+func (e *evaluator) gateCandidates(g GateResult) []candidate {
+	var out []candidate
+	for _, x := range e.in.Exceptions {
+		if x.Type == exception.GateOverride && x.Gate != nil && strings.EqualFold(x.Gate.Name, g.Name) {
+			out = append(out, candidate{x: x})
+		}
+	}
+	return out
+}
+
+// retire lists exceptions scoped to this application (or linked to this
+// intent) that are approved and valid but covered nothing.
+func (e *evaluator) retire() []string {
+	var out []string
+	in := e.in
+	for _, x := range in.Exceptions {
+		if e.used[x.ID] || x.StateAt(in.Now, e.loc) != exception.StateApproved {
+			continue
+		}
+		mine := x.DeploymentIntentID == in.Intent.ID ||
+			(containsFold(x.Scope.Applications, in.Intent.Application) &&
+				(len(x.Scope.Environments) == 0 || containsFold(x.Scope.Environments, in.Intent.Environment)))
+		if mine {
+			out = append(out, x.ID)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
