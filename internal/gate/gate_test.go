@@ -62,7 +62,12 @@ func TestVulnerabilityMatching(t *testing.T) {
 	}{
 		{name: "covered by purl without version and qualifiers", finding: idn, x: vulnException("a"), covered: true},
 		{name: "id matched case-insensitively", finding: func() scan.Finding { f := idn; f.ID = "cve-2019-18224"; return f }(), x: vulnException("a"), covered: true},
-		{name: "covered through an alias", finding: func() scan.Finding { f := idn; f.ID = "GHSA-xxxx-yyyy-zzzz"; f.Aliases = []string{"CVE-2019-18224"}; return f }(), x: vulnException("a"), covered: true},
+		{name: "covered through an alias", finding: func() scan.Finding {
+			f := idn
+			f.ID = "GHSA-xxxx-yyyy-zzzz"
+			f.Aliases = []string{"CVE-2019-18224"}
+			return f
+		}(), x: vulnException("a"), covered: true},
 		{name: "covered by component name", finding: idn, x: vulnException("a", func(x *exception.Exception) { x.Vulnerabilities[0].PURL = "" }), covered: true},
 		{name: "seed name-vX.Y.Z form pins the version", finding: scan.Finding{ID: "CVE-2024-1234", Severity: scan.High, Package: "library", Version: "1.2.3"},
 			x: vulnException("a", func(x *exception.Exception) {
@@ -72,7 +77,12 @@ func TestVulnerabilityMatching(t *testing.T) {
 			x: vulnException("a", func(x *exception.Exception) {
 				x.Vulnerabilities = []exception.Vulnerability{{CVE: "CVE-2024-1234", Severity: "High", Component: "library-v1.2.3"}}
 			}), code: "wrong-component"},
-		{name: "wrong component", finding: func() scan.Finding { f := idn; f.Package = "libidn2-dev"; f.PURL = "pkg:deb/debian/libidn2-dev@2.0.5-1"; return f }(), x: vulnException("a"), code: "wrong-component"},
+		{name: "wrong component", finding: func() scan.Finding {
+			f := idn
+			f.Package = "libidn2-dev"
+			f.PURL = "pkg:deb/debian/libidn2-dev@2.0.5-1"
+			return f
+		}(), x: vulnException("a"), code: "wrong-component"},
 		{name: "pending", finding: idn, x: vulnException("a", func(x *exception.Exception) { x.Status = exception.Pending }), code: "pending"},
 		{name: "denied", finding: idn, x: vulnException("a", func(x *exception.Exception) { x.Status = exception.Denied }), code: "denied"},
 		{name: "status expired", finding: idn, x: vulnException("a", func(x *exception.Exception) { x.Status = exception.Expired }), code: "expired"},
