@@ -53,6 +53,7 @@ func commands() []command {
 		{name: "validate", summary: "check records against the schema, the policy and (with --base) the change rules", run: runValidate},
 		{name: "list", aliases: []string{"status"}, summary: "show the exceptions, their effective state, risk and days to expiry", run: runList},
 		{name: "new", summary: "write a new pending exception request", run: runNew},
+		{name: "codeowners", summary: "generate or check the CODEOWNERS block that maps exception types to approver teams", run: runCodeowners},
 		{name: "export", summary: "write approved, unexpired exceptions as a Trivy, Grype or OpenVEX ignore file", run: runExport},
 		{name: "gate", summary: "decide whether a deployment may proceed, from scanner reports and exceptions", run: runGate},
 	}
