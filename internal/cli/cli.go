@@ -12,6 +12,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/exctl/exctl/internal/githubapi"
 )
 
 // Exit codes shared by every command.
@@ -39,6 +41,9 @@ type env struct {
 	stderr io.Writer
 	getenv func(string) string
 	now    func() time.Time
+	// github builds the GitHub client; nil means from GITHUB_API_URL and
+	// GITHUB_TOKEN. Tests point it at a fake.
+	github func(token string) (*githubapi.Client, error)
 }
 
 type command struct {
@@ -53,6 +58,7 @@ func commands() []command {
 		{name: "validate", summary: "check records against the schema, the policy and (with --base) the change rules", run: runValidate},
 		{name: "list", aliases: []string{"status"}, summary: "show the exceptions, their effective state, risk and days to expiry", run: runList},
 		{name: "new", summary: "write a new pending exception request", run: runNew},
+		{name: "approvals", summary: "verify that a pull request's exceptions are approved by the required groups", run: runApprovals},
 		{name: "codeowners", summary: "generate or check the CODEOWNERS block that maps exception types to approver teams", run: runCodeowners},
 		{name: "export", summary: "write approved, unexpired exceptions as a Trivy, Grype or OpenVEX ignore file", run: runExport},
 		{name: "gate", summary: "decide whether a deployment may proceed, from scanner reports and exceptions", run: runGate},
