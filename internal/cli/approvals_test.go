@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -249,9 +248,10 @@ func TestApprovalsFromEventPayload(t *testing.T) {
 	assert.Contains(t, out.String(), `"state": "approved"`)
 
 	// Without a token nothing is decided.
-	e.getenv = func(k string) string { return map[string]string{"GITHUB_EVENT_NAME": "pull_request_review", "GITHUB_EVENT_PATH": p}[k] }
+	e.getenv = func(k string) string {
+		return map[string]string{"GITHUB_EVENT_NAME": "pull_request_review", "GITHUB_EVENT_PATH": p}[k]
+	}
 	errOut.Reset()
 	assert.Equal(t, ExitError, e.run([]string{"approvals", "--dir", f.g.Dir}))
 	assert.Contains(t, errOut.String(), "GITHUB_TOKEN")
-	_ = filepath.Join
 }
