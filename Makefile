@@ -25,6 +25,14 @@ demo: build
 	@echo
 	@echo "== exctl list --expiring-within 45d --format json (what a reminder job reads)"
 	@./$(BIN) list --now $(DEMO_NOW) --expiring-within 45d --format json
+	@echo
+	@echo "== exctl gate: a deployment of fluentd, scanned by Trivy (a real report)"
+	@echo "   one Critical finding is covered by an approved exception, one High is not: exit 1 blocks"
+	@./$(BIN) gate --now $(DEMO_NOW) --intent internal/gate/testdata/demo/intent.yaml; \
+	  code=$$?; echo "(exit $$code)"; test $$code -eq 1
+	@echo
+	@echo "== exctl export trivyignore: what Trivy may ignore, and until when"
+	@./$(BIN) export trivyignore --now $(DEMO_NOW) --app fluentd --env production
 
 test:
 	@test -z "$$(gofmt -l cmd internal schemas)" || { echo "gofmt needed:"; gofmt -l cmd internal schemas; exit 1; }
