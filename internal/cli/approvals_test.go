@@ -52,7 +52,7 @@ type prFixture struct {
 	record string // path of the added record
 }
 
-func newPRFixture(t *testing.T) *prFixture {
+func newPRFixture(t testing.TB) *prFixture {
 	t.Helper()
 	f := &prFixture{g: gittest.New(t), bare: t.TempDir(), srv: githubapitest.NewServer(t), record: newRecordPath}
 	_, err := git.PlainInit(f.bare, true)
@@ -84,7 +84,7 @@ func (f *prFixture) approve(user, commit string) {
 }
 
 // run executes exctl approvals against the fixture.
-func (f *prFixture) run(t *testing.T, args ...string) (int, string, string) {
+func (f *prFixture) run(t testing.TB, args ...string) (int, string, string) {
 	t.Helper()
 	var out, errOut bytes.Buffer
 	e := &env{ctx: context.Background(), stdout: &out, stderr: &errOut,

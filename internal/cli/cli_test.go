@@ -30,7 +30,7 @@ func run(t *testing.T, args ...string) (code int, stdout, stderr string) {
 }
 
 // copyExamples copies the bundled exceptions/ into a fresh directory.
-func copyExamples(t *testing.T, dst string) {
+func copyExamples(t testing.TB, dst string) {
 	t.Helper()
 	src := filepath.Join("..", "..", "exceptions")
 	err := filepath.WalkDir(src, func(p string, d os.DirEntry, err error) error {

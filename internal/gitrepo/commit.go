@@ -107,19 +107,17 @@ func (r *Repo) Head() (plumbing.Hash, error) {
 
 // FileAt returns a file's content at a commit; ok is false when the commit
 // or the file is absent, so a caller can tell "cannot verify" from an error.
+// Trees are cached, since an evaluation reads many files at few commits.
 func (r *Repo) FileAt(commit, path string) (data []byte, ok bool, err error) {
 	if !plumbing.IsHash(commit) {
 		return nil, false, nil
 	}
-	c, err := r.Git.CommitObject(plumbing.NewHash(commit))
-	if errors.Is(err, plumbing.ErrObjectNotFound) {
-		return nil, false, nil
+	t, ok, err := r.treeOf(plumbing.NewHash(commit))
+	if !ok || err != nil {
+		return nil, false, err
 	}
-	if err != nil {
-		return nil, false, fmt.Errorf("read commit %s: %w", commit, err)
-	}
-	f, err := c.File(path)
-	if errors.Is(err, object.ErrFileNotFound) {
+	f, err := t.File(path)
+	if errors.Is(err, object.ErrFileNotFound) || errors.Is(err, object.ErrDirectoryNotFound) || errors.Is(err, object.ErrEntryNotFound) {
 		return nil, false, nil
 	}
 	if err != nil {
@@ -130,4 +128,28 @@ func (r *Repo) FileAt(commit, path string) (data []byte, ok bool, err error) {
 		return nil, false, fmt.Errorf("read %s at %s: %w", path, commit, err)
 	}
 	return []byte(s), true, nil
+}
+
+func (r *Repo) treeOf(h plumbing.Hash) (*object.Tree, bool, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if t, ok := r.trees[h]; ok {
+		return t, t != nil, nil
+	}
+	c, err := r.Git.CommitObject(h)
+	if errors.Is(err, plumbing.ErrObjectNotFound) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, fmt.Errorf("read commit %s: %w", h, err)
+	}
+	t, err := c.Tree()
+	if err != nil {
+		return nil, false, fmt.Errorf("read tree of %s: %w", h, err)
+	}
+	if r.trees == nil {
+		r.trees = map[plumbing.Hash]*object.Tree{}
+	}
+	r.trees[h] = t
+	return t, true, nil
 }

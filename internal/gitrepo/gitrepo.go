@@ -11,6 +11,7 @@ import (
 	"path"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/go-git/go-git/v5"
@@ -26,6 +27,9 @@ var ErrNotRepository = errors.New("not a git repository")
 type Repo struct {
 	Git  *git.Repository
 	Root string // absolute path of the work tree
+
+	mu    sync.Mutex
+	trees map[plumbing.Hash]*object.Tree
 }
 
 // Open finds the repository containing dir.
