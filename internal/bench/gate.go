@@ -194,4 +194,6 @@ func medianDuration(runs int, f func() error) time.Duration {
 	return ds[len(ds)/2]
 }
 
-func gateMS(d time.Duration) string { return fmt.Sprintf("%.0f ms", float64(d)/float64(time.Millisecond)) }
+func gateMS(d time.Duration) string {
+	return fmt.Sprintf("%.0f ms", float64(d)/float64(time.Millisecond))
+}
