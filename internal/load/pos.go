@@ -13,7 +13,8 @@ import (
 // parent.
 func (d *Document) Locate(pointer string) (*yaml.Node, bool) {
 	n := d.Root
-	if pointer == "" || pointer == "/" {
+	// "/" is not the root but the key "" (RFC 6901).
+	if pointer == "" {
 		return n, true
 	}
 	for _, tok := range strings.Split(strings.TrimPrefix(pointer, "/"), "/") {

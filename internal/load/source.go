@@ -118,21 +118,59 @@ func (d DirSource) List() ([]string, []*Error, error) {
 }
 
 // Read implements Source, refusing files over MaxFileSize without reading
-// them whole.
+// them whole. Paths that List never vetted (validate --base, PATH
+// arguments) reach Read too, so it refuses a symbolic link out of the
+// repository itself: a pull request must not make CI print a runner's files.
 func (d DirSource) Read(p string) ([]byte, error) {
-	f, err := os.Open(filepath.Join(d.Root, filepath.FromSlash(p)))
+	full := filepath.Join(d.Root, filepath.FromSlash(p))
+	fi, err := os.Lstat(full)
+	if err != nil {
+		return nil, err
+	}
+	if fi.Mode()&fs.ModeSymlink != 0 {
+		if err := d.checkLink(p, full); err != nil {
+			return nil, err
+		}
+		if fi, err = os.Stat(full); err != nil {
+			return nil, err
+		}
+	}
+	// Checked before opening: opening a named pipe would block.
+	if !fi.Mode().IsRegular() {
+		return nil, &Error{File: p, Msg: "not a regular file"}
+	}
+	if fi.Size() > MaxFileSize {
+		return nil, tooLarge(p, fi.Size())
+	}
+	f, err := os.Open(full)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	if fi, err := f.Stat(); err == nil && fi.Size() > MaxFileSize {
-		return nil, tooLarge(p, fi.Size())
-	}
 	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", p, err)
 	}
 	return data, nil
+}
+
+// checkLink refuses a symbolic link whose target is outside the root.
+func (d DirSource) checkLink(p, full string) error {
+	root, err := filepath.Abs(d.Root)
+	if err != nil {
+		return fmt.Errorf("resolve %s: %w", d.Root, err)
+	}
+	if real, err := filepath.EvalSymlinks(root); err == nil {
+		root = real
+	}
+	target, err := filepath.EvalSymlinks(full)
+	if err != nil {
+		return err // fs.ErrNotExist for a broken link, as for a missing file
+	}
+	if r, err := filepath.Rel(root, target); err != nil || r == ".." || strings.HasPrefix(r, ".."+string(filepath.Separator)) {
+		return &Error{File: p, Msg: "symbolic link points outside the repository: records must be files in it"}
+	}
+	return nil
 }
 
 // TreeSource reads the files of one git revision.

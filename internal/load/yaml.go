@@ -65,7 +65,7 @@ func Parse(path string, data []byte) (*Document, error) {
 		if errors.Is(err, io.EOF) {
 			return nil, &Error{File: path, Msg: "empty file: a record is a YAML mapping"}
 		}
-		return nil, yamlError(path, err)
+		return nil, yamlError(path, data, err)
 	}
 	var next yaml.Node
 	if err := dec.Decode(&next); err == nil {
@@ -75,7 +75,7 @@ func Parse(path string, data []byte) (*Document, error) {
 		}
 		return nil, &Error{File: path, Line: line, Col: 1, Msg: "several YAML documents in one file: keep one record per file"}
 	} else if !errors.Is(err, io.EOF) {
-		return nil, yamlError(path, err)
+		return nil, yamlError(path, data, err)
 	}
 	if doc.Kind != yaml.DocumentNode || len(doc.Content) != 1 {
 		return nil, &Error{File: path, Msg: "empty file: a record is a YAML mapping"}
@@ -130,7 +130,7 @@ func checkText(path string, data []byte) error {
 }
 
 // yamlError turns a yaml.v3 error ("yaml: line 3: ...") into an *Error.
-func yamlError(path string, err error) error {
+func yamlError(path string, data []byte, err error) error {
 	msg := err.Error()
 	var te *yaml.TypeError
 	if errors.As(err, &te) && len(te.Errors) > 0 {
@@ -148,12 +148,23 @@ func yamlError(path string, err error) error {
 	if line > 0 {
 		return &Error{File: path, Line: line, Col: 1, Msg: "invalid YAML: " + msg}
 	}
+	// yaml.v3 reports an unknown anchor without a line: find the alias.
+	if name, ok := strings.CutPrefix(msg, "unknown anchor '"); ok {
+		if name, _, ok = strings.Cut(name, "' referenced"); ok {
+			if l, c := aliasPos(data, name); l > 0 {
+				return &Error{File: path, Line: l, Col: c, Msg: "invalid YAML: " + msg}
+			}
+		}
+	}
 	return &Error{File: path, Msg: "invalid YAML: " + msg}
 }
 
 type converter struct {
 	path   string
 	values int
+	// alias is the outermost alias being expanded: a blown budget is
+	// reported there, not inside the anchor it copies.
+	alias *yaml.Node
 }
 
 func (c *converter) errorf(n *yaml.Node, format string, args ...any) error {
@@ -165,7 +176,11 @@ func (c *converter) errorf(n *yaml.Node, format string, args ...any) error {
 func (c *converter) value(n *yaml.Node, depth int) (any, error) {
 	c.values++
 	if c.values > maxValues {
-		return nil, c.errorf(n, "document expands to more than %d values (alias bomb?)", maxValues)
+		at := n
+		if c.alias != nil {
+			at = c.alias
+		}
+		return nil, c.errorf(at, "document expands to more than %d values (alias bomb?)", maxValues)
 	}
 	if depth > maxDepth {
 		return nil, c.errorf(n, "nesting deeper than %d levels", maxDepth)
@@ -175,12 +190,19 @@ func (c *converter) value(n *yaml.Node, depth int) (any, error) {
 		if n.Alias == nil {
 			return nil, c.errorf(n, "alias to an unknown anchor")
 		}
+		if c.alias == nil {
+			c.alias = n
+			defer func() { c.alias = nil }()
+		}
 		return c.value(n.Alias, depth+1)
 	case yaml.MappingNode:
 		m := make(map[string]any, len(n.Content)/2)
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k, v := n.Content[i], n.Content[i+1]
-			if k.Kind != yaml.ScalarNode || k.Tag == "!!merge" || k.ShortTag() == "!!merge" {
+			if k.ShortTag() == "!!merge" {
+				return nil, c.errorf(k, "merge keys (<<) are not supported: write the fields out")
+			}
+			if k.Kind != yaml.ScalarNode {
 				return nil, c.errorf(k, "mapping keys must be plain strings")
 			}
 			if _, dup := m[k.Value]; dup {
@@ -243,6 +265,27 @@ func (c *converter) scalar(n *yaml.Node) (any, error) {
 		return f, nil
 	}
 	return nil, c.errorf(n, "unsupported YAML tag %s", n.Tag)
+}
+
+// aliasPos finds the first "*name" in data that is a whole alias token.
+func aliasPos(data []byte, name string) (line, col int) {
+	tok := []byte("*" + name)
+	for off := 0; ; {
+		i := bytes.Index(data[off:], tok)
+		if i < 0 {
+			return 0, 0
+		}
+		i += off
+		end := i + len(tok)
+		startsToken := i == 0 || bytes.IndexByte([]byte(" \t\n[{,"), data[i-1]) >= 0
+		endsToken := end == len(data) || bytes.IndexByte([]byte(" \t\r\n,]}"), data[end]) >= 0
+		if startsToken && endsToken {
+			line = 1 + bytes.Count(data[:i], []byte("\n"))
+			col = 1 + utf8.RuneCount(data[bytes.LastIndexByte(data[:i], '\n')+1:i])
+			return line, col
+		}
+		off = end
+	}
 }
 
 func findKey(m *yaml.Node, key string) *yaml.Node {
