@@ -1,0 +1,45 @@
+package scan
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+)
+
+func TestPURLBase(t *testing.T) {
+	tests := []struct {
+		name, in, want string
+	}{
+		{"scoped npm with everything", "pkg:npm/%40scope/name@1.2.3?x=y#sub", "pkg:npm/%40scope/name"},
+		{"unencoded npm scope", "pkg:npm/@scope/name@1.2.3", "pkg:npm/@scope/name"},
+		{"unencoded npm scope, no version", "pkg:npm/@scope/name", "pkg:npm/@scope/name"},
+		{"trivy alpine", "pkg:apk/alpine/libcrypto1.1@1.1.1b-r1?arch=x86_64&distro=3.9.4", "pkg:apk/alpine/libcrypto1.1"},
+		{"trivy debian", "pkg:deb/debian/libidn2-0@2.0.5-1?arch=amd64&distro=debian-10.2", "pkg:deb/debian/libidn2-0"},
+		{"go with escaped plus", "pkg:golang/github.com/docker/distribution@v2.7.1%2Bincompatible", "pkg:golang/github.com/docker/distribution"},
+		{"no version", "pkg:pypi/django", "pkg:pypi/django"},
+		{"maven", "pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1?type=jar", "pkg:maven/org.apache.logging.log4j/log4j-core"},
+		{"oci digest", "pkg:oci/debian@sha256%3A244fd47e07d10?repository_url=docker.io/library/debian&arch=amd64", "pkg:oci/debian"},
+		{"subpath only", "pkg:golang/google.golang.org/genproto#googleapis/api/annotations", "pkg:golang/google.golang.org/genproto"},
+		{"type case", "PKG:NPM/lodash@4.17.20", "pkg:npm/lodash"},
+		{"slashes after scheme", "pkg://npm/lodash@4.17.20", "pkg:npm/lodash"},
+		{"spaces", "  pkg:gem/rails@7.0.0 ", "pkg:gem/rails"},
+		{"qualifier with at sign", "pkg:generic/x@1?download_url=https://a@b/c", "pkg:generic/x"},
+		{"empty", "", ""},
+		{"not a purl", "libssl1.1", ""},
+		{"no name", "pkg:npm/", ""},
+		{"no name but version", "pkg:npm/@1.0.0", ""},
+		{"no type", "pkg:/x@1", ""},
+		{"scheme only", "pkg:", ""},
+		// Found by FuzzPURLBase: results that did not survive a second pass.
+		{"space for a name", "pkg:0/ #0", ""},
+		{"at sign for a name", "pkg:0/@@", ""},
+		{"unencoded at sign in the name", "pkg:npm/a@b@1.0.0", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := PURLBase(tt.in)
+			assert.Equal(t, tt.want, got)
+			assert.Equal(t, got, PURLBase(got), "PURLBase is idempotent")
+		})
+	}
+}
