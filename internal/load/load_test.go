@@ -252,7 +252,18 @@ func TestParseErrors(t *testing.T) {
 		{"not a number", "a: .NaN\n", 1, 4, ".NaN is not a JSON number"},
 		{"bad explicit int", "a: !!int abc\n", 1, 4, `invalid integer "abc"`},
 		{"bad explicit bool", "a: !!bool maybe\n", 1, 4, `invalid boolean "maybe"`},
-		{"unclosed flow list", "a: [1, 2\nb: 3\n", 1, 1, "invalid YAML: did not find expected ',' or ']'"},
+		// yaml.v3 counts the lines of parser errors from 0 and drops line
+		// 0; scanner errors it counts from 1.
+		{"unclosed flow list", "a: [1, 2\nb: 3\n", 2, 1, "invalid YAML: did not find expected ',' or ']'"},
+		{"unclosed flow list on a later line", "x: 1\ny: 2\na: [1, 2\nb: 3\n", 3, 1, "invalid YAML: did not find expected ',' or ']'"},
+		{"parser error on a later line", "x: 1\ny: 2\n- a\n", 3, 1, "invalid YAML: did not find expected key"},
+		{"parser error on the first line", "]\n", 1, 1, "invalid YAML: did not find expected node content"},
+		{"parser error at the end of a one-line file", "{a: 1", 1, 1, "invalid YAML: did not find expected ',' or '}'"},
+		{"scanner error on the first line", "a: - b\n", 1, 1, "invalid YAML: block sequence entries are not allowed"},
+		{"scanner error on a later line", "x: 1\ny: 2\nz: @a\n", 3, 1, "invalid YAML: found character that cannot start any token"},
+		{"control character", "a: b\x01c\n", 1, 5, "control character U+0001"},
+		{"C1 control character", "a: b\u0080c\n", 1, 5, "control character U+0080"},
+		{"noncharacter", "a: b\uFFFEc\n", 1, 5, "character U+FFFE"},
 		{"bad indentation", "a: 1\n  b: 2\n", 2, 1, "invalid YAML: mapping values are not allowed"},
 		// yaml.v3 gives no position for this one; Parse finds the alias.
 		{"unknown anchor", "a: 1\nb: [x, *nope]\n", 2, 8, "unknown anchor 'nope'"},

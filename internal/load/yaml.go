@@ -120,6 +120,9 @@ func checkText(path string, data []byte) error {
 			return &Error{File: path, Line: line, Col: col, Msg: "tab in indentation: YAML indents with spaces"}
 		case r == 0:
 			return &Error{File: path, Line: line, Col: col, Msg: "NUL byte: not a text file"}
+		case !printable(r):
+			// yaml.v3 refuses these too, but without a position.
+			return &Error{File: path, Line: line, Col: col, Msg: fmt.Sprintf("control character U+%04X: YAML allows only printable characters", r)}
 		case r != ' ':
 			atLineStart = false
 		}
@@ -127,6 +130,37 @@ func checkText(path string, data []byte) error {
 		i += size
 	}
 	return nil
+}
+
+// printable reports whether YAML allows r in a file (YAML 1.2, 5.1).
+func printable(r rune) bool {
+	switch {
+	case r == '\t' || r == '\n' || r == '\r' || r == 0x85:
+		return true
+	case r < 0x20 || (r >= 0x7f && r < 0xa0):
+		return false
+	case r >= 0xd800 && r <= 0xdfff, r == 0xfffe, r == 0xffff:
+		return false
+	}
+	return true
+}
+
+// parserProblems are the messages of yaml.v3's parser (as opposed to its
+// scanner). It numbers their lines from 0 and leaves line 0 out, where it
+// numbers scanner errors from 1; yamlError puts them on the right line.
+// yaml.v3 has no error kinds, so its messages are all there is to go on.
+var parserProblems = map[string]bool{
+	"did not find expected <stream-start>":   true,
+	"did not find expected <document start>": true,
+	"did not find expected node content":     true,
+	"did not find expected '-' indicator":    true,
+	"did not find expected key":              true,
+	"did not find expected ',' or ']'":       true,
+	"did not find expected ',' or '}'":       true,
+	"found undefined tag handle":             true,
+	"found duplicate %YAML directive":        true,
+	"found incompatible YAML document":       true,
+	"found duplicate %TAG directive":         true,
 }
 
 // yamlError turns a yaml.v3 error ("yaml: line 3: ...") into an *Error.
@@ -145,8 +179,19 @@ func yamlError(path string, data []byte, err error) error {
 			}
 		}
 	}
+	if parserProblems[msg] {
+		line++
+	}
+	// Without a line, a syntax error is on line 0 in yaml.v3's count: the
+	// first line. (Its reader's errors, which have no line at all, are
+	// caught by checkText first.)
+	if line == 0 && !strings.HasPrefix(msg, "unknown anchor ") {
+		line = 1
+	}
 	if line > 0 {
-		return &Error{File: path, Line: line, Col: 1, Msg: "invalid YAML: " + msg}
+		// The end of the stream can be a line past the last one.
+		last := bytes.Count(bytes.TrimSuffix(data, []byte("\n")), []byte("\n")) + 1
+		return &Error{File: path, Line: min(line, last), Col: 1, Msg: "invalid YAML: " + msg}
 	}
 	// yaml.v3 reports an unknown anchor without a line: find the alias.
 	if name, ok := strings.CutPrefix(msg, "unknown anchor '"); ok {
