@@ -130,6 +130,13 @@ func TestKeyPos(t *testing.T) {
 	}
 }
 
+func TestParseCRLF(t *testing.T) {
+	doc, err := Parse("f.yaml", []byte("a: 1\r\nb: [x, y]\r\n"))
+	require.NoError(t, err)
+	line, col := doc.Pos("/b/1")
+	assert.Equal(t, [2]int{2, 8}, [2]int{line, col})
+}
+
 // An empty key is a legal YAML and JSON key; its pointer is "/", which must
 // not be mistaken for the root.
 func TestLocateEmptyKey(t *testing.T) {
@@ -261,6 +268,13 @@ func TestParseErrors(t *testing.T) {
 		{"parser error at the end of a one-line file", "{a: 1", 1, 1, "invalid YAML: did not find expected ',' or '}'"},
 		{"scanner error on the first line", "a: - b\n", 1, 1, "invalid YAML: block sequence entries are not allowed"},
 		{"scanner error on a later line", "x: 1\ny: 2\nz: @a\n", 3, 1, "invalid YAML: found character that cannot start any token"},
+		// yaml.v3 counts these as line breaks where git, GitHub and the
+		// checks above count only \n: positions would disagree.
+		{"carriage return without a line feed", "a: 1\rb: 2\n", 1, 5, "carriage return without a line feed"},
+		{"carriage return at the end", "a: 1\r", 1, 5, "carriage return without a line feed"},
+		{"next line character", "a: b\u0085c\n", 1, 5, "line break U+0085"},
+		{"line separator", "a: b\u2028c\n", 1, 5, "line break U+2028"},
+		{"paragraph separator", "a: b\u2029c\n", 1, 5, "line break U+2029"},
 		{"control character", "a: b\x01c\n", 1, 5, "control character U+0001"},
 		{"C1 control character", "a: b\u0080c\n", 1, 5, "control character U+0080"},
 		{"noncharacter", "a: b\uFFFEc\n", 1, 5, "character U+FFFE"},

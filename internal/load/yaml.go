@@ -120,6 +120,12 @@ func checkText(path string, data []byte) error {
 			return &Error{File: path, Line: line, Col: col, Msg: "tab in indentation: YAML indents with spaces"}
 		case r == 0:
 			return &Error{File: path, Line: line, Col: col, Msg: "NUL byte: not a text file"}
+		// yaml.v3 counts these as line breaks, where git, GitHub and this
+		// loop count only \n: positions after them would disagree.
+		case r == '\r' && (i+1 == len(data) || data[i+1] != '\n'):
+			return &Error{File: path, Line: line, Col: col, Msg: "carriage return without a line feed: save the file with LF or CRLF line endings"}
+		case r == 0x85 || r == 0x2028 || r == 0x2029:
+			return &Error{File: path, Line: line, Col: col, Msg: fmt.Sprintf("line break U+%04X: end lines with LF or CRLF, and write it as an escape in a quoted string", r)}
 		case !printable(r):
 			// yaml.v3 refuses these too, but without a position.
 			return &Error{File: path, Line: line, Col: col, Msg: fmt.Sprintf("control character U+%04X: YAML allows only printable characters", r)}
