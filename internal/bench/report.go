@@ -1,0 +1,154 @@
+package bench
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+)
+
+type reportData struct {
+	corpus   *Corpus
+	rows     []Row
+	base     []BaseCase
+	commands []string
+	missing  []string
+	runs     int
+	load     string // /proc/loadavg's 1-minute figure when the run started
+}
+
+func writeReport(w io.Writer, d reportData) {
+	c := d.corpus
+	fmt.Fprintf(w, "\n%d records (%.1f MB, %d planted invalid: %s), %d CPUs, median of %d runs after a warm-up\n",
+		len(c.Records), float64(c.Bytes)/(1<<20), len(c.Invalid), plantedKinds(c), cpus(), d.runs)
+	if d.load != "" {
+		fmt.Fprintf(w, "load average before / after: %s / %s", d.load, loadAverage())
+		if busy(d.load) {
+			fmt.Fprint(w, " (the machine was busy: wall times are inflated, CPU times less so)")
+		}
+		fmt.Fprintln(w)
+	}
+	fmt.Fprintln(w)
+
+	var exctl, floor *Row
+	for i := range d.rows {
+		switch {
+		case strings.HasPrefix(d.rows[i].Tool, "exctl"):
+			exctl = &d.rows[i]
+		case d.rows[i].Agree == nil:
+			floor = &d.rows[i]
+		}
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "tool\twall\tCPU\tpeak MB\tvs exctl\tvs floor\tinvalid files found\t")
+	for _, r := range d.rows {
+		found := "-"
+		if r.Agree != nil {
+			found = r.Agree.String()
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%.0f\t%s\t%s\t%s\t\n", r.Tool, secs(r.Timing.Wall), secs(r.Timing.CPU),
+			mb(r.Timing.RSS), ratio(r.Timing.Wall, exctl), ratio(r.Timing.Wall, floor), found)
+	}
+	tw.Flush()
+	for _, m := range d.missing {
+		fmt.Fprintf(w, "%s: not installed (run internal/bench/install-peers.sh); no figures\n", m)
+	}
+
+	for _, r := range d.rows {
+		if r.Agree == nil || r.Agree.Agrees() {
+			continue
+		}
+		fmt.Fprintf(w, "\n%s disagrees with the planted set:\n", r.Tool)
+		for _, p := range r.Agree.Missed {
+			fmt.Fprintf(w, "  missed %s (%s: %s)\n", p, c.Invalid[p].Kind, c.Invalid[p].Detail)
+		}
+		for _, p := range r.Agree.Extra {
+			fmt.Fprintf(w, "  extra  %s\n", p)
+		}
+	}
+
+	if len(d.base) > 0 {
+		fmt.Fprintf(w, "\none record changed in a %d-record repository (median of %d runs after a warm-up):\n", len(c.Records), len(d.base[0].Timing.Samples))
+		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+		fmt.Fprintln(tw, "case\twall\tpeak MB\trecords read\t")
+		for _, b := range d.base {
+			fmt.Fprintf(tw, "%s\t%s\t%.0f\t%d\t\n", b.Name, ms(b.Timing.Wall), mb(b.Timing.RSS), b.Records)
+		}
+		tw.Flush()
+	}
+
+	if exctl != nil {
+		fmt.Fprintln(w, "\ntargets:")
+		t := exctl.Timing
+		check(w, fmt.Sprintf("full run under %s", secs(Targets.Wall)), t.Wall < Targets.Wall, secs(t.Wall))
+		check(w, "uses both cores (CPU / wall)", float64(t.CPU)/float64(t.Wall) > 1.3, fmt.Sprintf("%.2f", float64(t.CPU)/float64(t.Wall)))
+		for _, r := range d.rows {
+			if r.Agree != nil && !strings.HasPrefix(r.Tool, "exctl") {
+				check(w, "ahead of "+r.Tool, t.Wall < r.Timing.Wall, ratio(t.Wall, &r)+" its time")
+			}
+		}
+		if floor != nil {
+			check(w, fmt.Sprintf("within %.1f× of the yaml.v3 floor", Targets.FloorRatio), float64(t.Wall) <= Targets.FloorRatio*float64(floor.Timing.Wall), ratio(t.Wall, floor))
+		}
+		check(w, fmt.Sprintf("peak memory under %.0f MB", mb(Targets.RSS)), t.RSS < Targets.RSS, fmt.Sprintf("%.0f MB", mb(t.RSS)))
+		check(w, "found exactly the planted files", exctl.Agree != nil && exctl.Agree.Agrees(), exctl.Agree.String())
+		for _, b := range d.base {
+			check(w, fmt.Sprintf("%s under %s", b.Name, ms(Targets.Base)), b.Timing.Wall < Targets.Base && b.Records == 1, fmt.Sprintf("%s, %d record(s) read", ms(b.Timing.Wall), b.Records))
+		}
+	}
+
+	fmt.Fprintln(w, "\ncommands:")
+	for _, cmd := range d.commands {
+		fmt.Fprintln(w, "  "+cmd)
+	}
+}
+
+func check(w io.Writer, what string, ok bool, got string) {
+	mark := "ok    "
+	if !ok {
+		mark = "MISSED"
+	}
+	fmt.Fprintf(w, "  %s %s: %s\n", mark, what, got)
+}
+
+func plantedKinds(c *Corpus) string {
+	n := map[Kind]int{}
+	for _, p := range c.Invalid {
+		n[p.Kind]++
+	}
+	parts := make([]string, 0, len(Kinds))
+	for _, k := range Kinds {
+		parts = append(parts, fmt.Sprintf("%d %s", n[k], k))
+	}
+	return strings.Join(parts, ", ")
+}
+
+func secs(d time.Duration) string { return fmt.Sprintf("%.3f s", d.Seconds()) }
+func ms(d time.Duration) string   { return fmt.Sprintf("%.0f ms", float64(d)/float64(time.Millisecond)) }
+func mb(b int64) float64          { return float64(b) / (1 << 20) }
+
+func ratio(d time.Duration, to *Row) string {
+	if to == nil || to.Timing.Wall == 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%.2f×", float64(d)/float64(to.Timing.Wall))
+}
+
+// loadAverage is the 1-minute load average, or "" where /proc has none.
+func loadAverage() string {
+	data, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return ""
+	}
+	return strings.Fields(string(data))[0]
+}
+
+// busy reports whether a load average says other work competed for the
+// CPUs, which makes wall times meaningless.
+func busy(load string) bool {
+	f, err := strconv.ParseFloat(load, 64)
+	return err == nil && f > float64(cpus())/2
+}

@@ -1,0 +1,255 @@
+package bench
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/exctl/exctl/schemas"
+)
+
+// Config is one benchmark run.
+type Config struct {
+	Root        string // the exctl module: builds the binaries, supplies the policy
+	Work        string // scratch directory for the corpus and the binaries
+	N           int
+	Seed        uint64
+	InvalidRate float64
+	Runs        int    // timed runs per tool, after one warm-up
+	BaseRuns    int    // timed runs of each --base case
+	Exctl       string // a prebuilt exctl; empty builds one
+	Peers       string // npm prefix holding ajv-cli and @sourcemeta/jsonschema; empty skips them
+}
+
+// Targets are the issue's performance targets.
+var Targets = struct {
+	Wall       time.Duration
+	FloorRatio float64
+	RSS        int64
+	Base       time.Duration
+}{600 * time.Millisecond, 1.3, 50 << 20, 100 * time.Millisecond}
+
+// Row is one tool's line in the table.
+type Row struct {
+	Tool   string
+	Timing Timing
+	Agree  *Agreement // nil for the floor, which does not validate
+	Note   string
+}
+
+// Run generates the corpus, times every tool on it, compares what they
+// found, times the --base case and prints the report to w. Progress goes
+// to log.
+func Run(ctx context.Context, cfg Config, w, log io.Writer) error {
+	if cfg.Runs < 1 || cfg.BaseRuns < 1 {
+		return errors.New("bench: runs must be at least 1")
+	}
+	root, err := filepath.Abs(cfg.Root)
+	if err != nil {
+		return err
+	}
+	work, err := filepath.Abs(cfg.Work)
+	if err != nil {
+		return err
+	}
+	policy, err := os.ReadFile(filepath.Join(root, "exceptions", "policy.yaml"))
+	if err != nil {
+		return fmt.Errorf("read the bundled policy: %w", err)
+	}
+	load := loadAverage()
+	corpusDir := filepath.Join(work, "corpus")
+	if err := os.RemoveAll(corpusDir); err != nil {
+		return err
+	}
+	fmt.Fprintf(log, "generating %d records in %s\n", cfg.N, corpusDir)
+	c, err := Generate(corpusDir, GenOptions{N: cfg.N, Seed: cfg.Seed, InvalidRate: cfg.InvalidRate, Policy: policy})
+	if err != nil {
+		return err
+	}
+	schemaPath := filepath.Join(work, "exception.schema.json")
+	data, err := schemas.FS.ReadFile(schemas.Exception)
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(schemaPath, data, 0o644); err != nil {
+		return err
+	}
+
+	bin := filepath.Join(work, "bin")
+	exctl := cfg.Exctl
+	if exctl == "" {
+		exctl = filepath.Join(bin, "exctl")
+		if err := goBuild(ctx, root, exctl, "./cmd/exctl", log); err != nil {
+			return err
+		}
+	} else if exctl, err = filepath.Abs(exctl); err != nil {
+		return err
+	}
+	floor := filepath.Join(bin, "yamlfloor")
+	if err := goBuild(ctx, root, floor, "./internal/bench/cmd/yamlfloor", log); err != nil {
+		return err
+	}
+
+	now := Now.Format(time.RFC3339)
+	var rows []Row
+	var commands []string
+	add := func(cmd Command, parse func(Output) (map[string]bool, error), note string) (*Row, error) {
+		fmt.Fprintf(log, "timing %s\n", cmd.Name)
+		t, out, err := Measure(ctx, cmd, cfg.Runs)
+		if err != nil {
+			return nil, err
+		}
+		r := Row{Tool: cmd.Name, Timing: t, Note: note}
+		if parse != nil {
+			found, err := parse(out)
+			if err != nil {
+				return nil, err
+			}
+			a := Compare(c, found)
+			r.Agree = &a
+		}
+		rows = append(rows, r)
+		commands = append(commands, fmt.Sprintf("%-24s (cd %s && %s)", cmd.Name, cmd.Dir, shellJoin(cmd.Args)))
+		return &rows[len(rows)-1], nil
+	}
+
+	if _, err := add(Command{Name: "yaml.v3 parse (floor)", Args: []string{floor, "exceptions"}, Dir: corpusDir, Exits: []int{0}}, nil, ""); err != nil {
+		return err
+	}
+	exctlArgs := []string{exctl, "validate", "--repo", ".", "--format", "json", "--now", now}
+	if _, err := add(Command{Name: "exctl validate", Args: exctlArgs, Dir: corpusDir, Exits: []int{0, 1}},
+		func(o Output) (map[string]bool, error) { return ExctlInvalid(o.Stdout) }, ""); err != nil {
+		return err
+	}
+	peers, missing := findPeers(cfg.Peers)
+	for _, p := range peers {
+		cmd := p.command(schemaPath, corpusDir)
+		if _, err := add(cmd, func(o Output) (map[string]bool, error) { return p.invalid(o, corpusDir) }, p.note); err != nil {
+			return err
+		}
+	}
+
+	fmt.Fprintln(log, "timing exctl validate --base")
+	base, err := measureBase(ctx, c, exctl, cfg.BaseRuns)
+	if err != nil {
+		return err
+	}
+	writeReport(w, reportData{corpus: c, rows: rows, base: base, commands: commands, missing: missing, runs: cfg.Runs, load: load})
+	return nil
+}
+
+func goBuild(ctx context.Context, root, out, pkg string, log io.Writer) error {
+	fmt.Fprintf(log, "building %s\n", pkg)
+	cmd := exec.CommandContext(ctx, "go", "build", "-o", out, pkg)
+	cmd.Dir = root
+	cmd.Stdout, cmd.Stderr = log, log
+	if err := cmd.Run(); err != nil {
+		return fmt.Errorf("build %s: %w", pkg, err)
+	}
+	return nil
+}
+
+// peer is a JSON Schema CLI from npm.
+type peer struct {
+	name    string
+	command func(schema, corpus string) Command
+	invalid func(o Output, corpus string) (map[string]bool, error)
+	note    string
+}
+
+// typeDirs are the record folders; handing the peers these rather than
+// exceptions/ keeps policy.yaml, which is not a record, out of their input.
+var typeDirs = []string{"exceptions/vulnerability_scan", "exceptions/unsigned_package", "exceptions/cross_boundary", "exceptions/gate_override"}
+
+// findPeers looks for the peers under an npm prefix and says which are
+// missing.
+func findPeers(prefix string) (found []peer, missing []string) {
+	if prefix == "" {
+		return nil, []string{"ajv-cli", "@sourcemeta/jsonschema"}
+	}
+	modules := filepath.Join(prefix, "node_modules")
+	ajv := filepath.Join(modules, ".bin", "ajv")
+	if exists(ajv) && exists(filepath.Join(modules, "ajv-formats")) {
+		found = append(found, peer{
+			name: "ajv-cli " + npmVersion(modules, "ajv-cli"),
+			command: func(schema, corpus string) Command {
+				// ajv-cli reads .yaml data files with js-yaml; ajv-formats
+				// asserts the formats, as exctl does. Union types
+				// (gate.threshold: number or string) are standard 2020-12;
+				// allowing them only silences ajv's strict-mode log.
+				return Command{Name: "ajv-cli " + npmVersion(modules, "ajv-cli"), Dir: corpus, Exits: []int{0, 1},
+					Args: []string{ajv, "validate", "--spec=draft2020", "-c", "ajv-formats", "--allow-union-types", "--errors=line",
+						"-s", schema, "-d", "exceptions/*/*.yaml"}}
+			},
+			invalid: func(o Output, corpus string) (map[string]bool, error) {
+				if n := strings.Count(string(o.Stdout), " valid\n") + strings.Count(string(o.Stderr), " invalid\n"); n == 0 {
+					return nil, fmt.Errorf("ajv-cli validated no file: %s", firstLines(o.Stderr, 3))
+				}
+				return AjvInvalid(o.Stderr, corpus), nil
+			},
+			note: "stops at the first error in each file",
+		})
+	} else {
+		missing = append(missing, "ajv-cli")
+	}
+	js := filepath.Join(modules, ".bin", "jsonschema")
+	if exists(js) {
+		name := "@sourcemeta/jsonschema " + npmVersion(modules, "@sourcemeta/jsonschema")
+		found = append(found, peer{
+			name: name,
+			command: func(schema, corpus string) Command {
+				// -F asserts formats (uuid, date, date-time, email) as exctl
+				// does; --continue reports every failing file, not the first.
+				args := append([]string{js, "validate", schema}, typeDirs...)
+				args = append(args, "--extension", ".yaml", "--format-assertion", "--continue")
+				return Command{Name: name, Dir: corpus, Exits: []int{0, 2}, Args: args}
+			},
+			invalid: func(o Output, corpus string) (map[string]bool, error) {
+				return JSONSchemaInvalid(append(o.Stdout, o.Stderr...), corpus), nil
+			},
+			note: "the npm wrapper starts the native binary",
+		})
+	} else {
+		missing = append(missing, "@sourcemeta/jsonschema")
+	}
+	return found, missing
+}
+
+func exists(p string) bool {
+	_, err := os.Stat(p)
+	return err == nil
+}
+
+func npmVersion(modules, pkg string) string {
+	data, err := os.ReadFile(filepath.Join(modules, filepath.FromSlash(pkg), "package.json"))
+	if err != nil {
+		return ""
+	}
+	var meta struct{ Version string }
+	if json.Unmarshal(data, &meta) != nil {
+		return ""
+	}
+	return meta.Version
+}
+
+func shellJoin(args []string) string {
+	out := make([]string, len(args))
+	for i, a := range args {
+		if strings.ContainsAny(a, " *?'\"$") {
+			a = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
+		}
+		out[i] = a
+	}
+	return strings.Join(out, " ")
+}
+
+// cpus is how many cores the tools may use.
+func cpus() int { return runtime.NumCPU() }
