@@ -3,11 +3,14 @@ package cli
 import (
 	"errors"
 	"io/fs"
+	"path"
 	"runtime"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
+	"github.com/exctl/exctl/internal/exception"
 	"github.com/exctl/exctl/internal/load"
 	"github.com/exctl/exctl/internal/policy"
 	"github.com/exctl/exctl/internal/validate"
@@ -31,8 +34,20 @@ func loadPolicy(s *validate.Schemas, src load.Source) (*policy.Policy, []validat
 	return pol, findings, nil
 }
 
+// keep says what a caller still needs of each checked file once every file
+// is checked. On a large repository the bytes, node tree and JSON value of
+// every file would be most of the memory exctl uses and most of the garbage
+// collector's work, so the workers drop what no caller reads.
+type keep int
+
+const (
+	keepDocuments keep = iota // everything: the change rules read the documents
+	keepRecords               // the records and findings: list, gate, export
+	keepFindings              // the findings and the ids: validate
+)
+
 // checkFiles reads and checks paths from src on every core.
-func checkFiles(c *validate.Checker, src load.Source, paths []string) []validate.Result {
+func checkFiles(c *validate.Checker, src load.Source, paths []string, k keep) []validate.Result {
 	results := make([]validate.Result, len(paths))
 	workers := min(runtime.GOMAXPROCS(0), max(len(paths), 1))
 	var next int
@@ -56,11 +71,29 @@ func checkFiles(c *validate.Checker, src load.Source, paths []string) []validate
 					continue
 				}
 				results[i] = c.File(paths[i], data)
+				slim(&results[i], k)
 			}
 		}()
 	}
 	wg.Wait()
 	return results
+}
+
+// slim drops from r what k says is no longer needed. What stays is what
+// validate.Duplicates reads: where the exception_id is written, and the id
+// itself where it differs from the file name.
+func slim(r *validate.Result, k keep) {
+	if k == keepDocuments {
+		return
+	}
+	r.Doc = nil
+	if k == keepFindings && r.Exception != nil {
+		id := r.Exception.ID
+		r.Exception = nil
+		if name := strings.TrimSuffix(strings.TrimSuffix(path.Base(r.Path), ".yaml"), ".yml"); id != name {
+			r.Exception = &exception.Exception{ID: id}
+		}
+	}
 }
 
 func readFinding(p string, err error) validate.Finding {
@@ -88,7 +121,16 @@ type loaded struct {
 
 // loadAll reads the policy and every record of src and checks them.
 func loadAll(src load.Source, now time.Time) (*loaded, error) {
-	schemas, err := validate.CompileSchemas()
+	return loadKeeping(src, now, keepRecords)
+}
+
+// loadKeeping is loadAll keeping k of each record.
+func loadKeeping(src load.Source, now time.Time, k keep) (*loaded, error) {
+	// Listing a large folder and compiling the schemas each take a few
+	// milliseconds and need nothing from each other.
+	compiled := compileSchemas()
+	paths, problems, listErr := src.List()
+	schemas, err := compiled()
 	if err != nil {
 		return nil, err
 	}
@@ -100,13 +142,12 @@ func loadAll(src load.Source, now time.Time) (*loaded, error) {
 	if pol == nil {
 		return l, nil
 	}
-	paths, problems, err := src.List()
-	if err != nil {
-		return nil, err
+	if listErr != nil {
+		return nil, listErr
 	}
 	sort.Strings(paths)
 	c := &validate.Checker{Schemas: schemas, Policy: pol, Now: now, Dir: load.Dir}
-	l.results = checkFiles(c, src, paths)
+	l.results = checkFiles(c, src, paths, k)
 	l.findings = append(l.findings, problemFindings(problems)...)
 	for _, r := range l.results {
 		l.findings = append(l.findings, r.Findings...)
@@ -114,4 +155,23 @@ func loadAll(src load.Source, now time.Time) (*loaded, error) {
 	l.findings = append(l.findings, validate.Duplicates(paths, l.results)...)
 	validate.Sort(l.findings)
 	return l, nil
+}
+
+// compileSchemas compiles the schemas on another goroutine and returns a
+// function that waits for them: compiling is pure CPU work that can overlap
+// with reading the repository.
+func compileSchemas() func() (*validate.Schemas, error) {
+	type result struct {
+		schemas *validate.Schemas
+		err     error
+	}
+	done := make(chan result, 1)
+	go func() {
+		s, err := validate.CompileSchemas()
+		done <- result{s, err}
+	}()
+	return func() (*validate.Schemas, error) {
+		r := <-done
+		return r.schemas, r.err
+	}
 }

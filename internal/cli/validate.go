@@ -79,7 +79,7 @@ the check could not run.`)
 
 func validateAll(o validateOptions, now time.Time) ([]validate.Finding, int, error) {
 	src := load.DirSource{Root: o.repo}
-	l, err := loadAll(filterSource{Source: src, paths: o.paths, root: o.repo}, now)
+	l, err := loadKeeping(filterSource{Source: src, paths: o.paths, root: o.repo}, now, keepFindings)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -157,6 +157,9 @@ func repoRel(root, p string) (string, error) {
 }
 
 func validateChange(o validateOptions, now time.Time) ([]validate.Finding, int, error) {
+	// Finding what changed is most of the work on a large repository; the
+	// schemas compile meanwhile.
+	compiled := compileSchemas()
 	repo, err := gitrepo.Open(o.repo)
 	if err != nil {
 		return nil, 0, err
@@ -165,7 +168,8 @@ func validateChange(o validateOptions, now time.Time) ([]validate.Finding, int, 
 	if err != nil {
 		return nil, 0, usageErrorf("--base: %v", err)
 	}
-	schemas, err := validate.CompileSchemas()
+	changed, changedErr := repo.Changed(o.base, load.Dir)
+	schemas, err := compiled()
 	if err != nil {
 		return nil, 0, err
 	}
@@ -181,9 +185,8 @@ func validateChange(o validateOptions, now time.Time) ([]validate.Finding, int, 
 		}
 		return pf, 0, nil
 	}
-	changed, err := repo.Changed(o.base, load.Dir)
-	if err != nil {
-		return nil, 0, err
+	if changedErr != nil {
+		return nil, 0, changedErr
 	}
 	sort.Strings(changed)
 	head := load.DirSource{Root: repo.Root}
@@ -212,7 +215,7 @@ func validateChange(o validateOptions, now time.Time) ([]validate.Finding, int, 
 		}
 	}
 	c := &validate.Checker{Schemas: schemas, Policy: pol, Now: now, Dir: load.Dir}
-	results := checkFiles(c, head, present)
+	results := checkFiles(c, head, present, keepDocuments)
 	byPath := map[string]*validate.Result{}
 	for i := range results {
 		byPath[results[i].Path] = &results[i]

@@ -104,6 +104,9 @@ func checkText(path string, data []byte) error {
 	if bytes.HasPrefix(data, []byte("\xfe\xff")) || bytes.HasPrefix(data, []byte("\xff\xfe")) {
 		return &Error{File: path, Line: 1, Col: 1, Msg: "file is UTF-16: save it as UTF-8"}
 	}
+	if plainText(data) {
+		return nil
+	}
 	line, col := 1, 1
 	atLineStart := true
 	for i := 0; i < len(data); {
@@ -137,6 +140,62 @@ func checkText(path string, data []byte) error {
 	}
 	return nil
 }
+
+// plainText reports whether data is printable ASCII text with LF line
+// ends and no tab in its indentation, which the loop in checkText passes
+// without a word. Nearly every record is, and a table lookup per byte is
+// several times cheaper than decoding runes; any other byte, harmless or
+// not, sends the file through the loop, which stays the one definition of
+// what is refused. A rule added to the loop about a byte this lets through
+// must be added here too.
+func plainText(data []byte) bool {
+	atLineStart := true
+	for _, b := range data {
+		switch asciiClass[b] {
+		case asciiOther:
+			atLineStart = false
+		case asciiNewline:
+			atLineStart = true
+		case asciiSpace:
+		case asciiTab:
+			if atLineStart {
+				return false
+			}
+			atLineStart = false
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// Classes of bytes for plainText.
+const (
+	asciiOther   = iota // printable, or a tab inside a line
+	asciiNewline        // \n
+	asciiSpace          // ' ', which keeps a line in its indentation
+	asciiTab            // \t, an error in the indentation
+	asciiSuspect        // CR, another control character, DEL or non-ASCII: the loop decides
+)
+
+// asciiClass is plainText's table, built once and only read.
+var asciiClass = func() (t [256]uint8) {
+	for b := range t {
+		switch {
+		case b == '\n':
+			t[b] = asciiNewline
+		case b == ' ':
+			t[b] = asciiSpace
+		case b == '\t':
+			t[b] = asciiTab
+		case b >= 0x20 && b < 0x7f:
+			t[b] = asciiOther
+		default:
+			t[b] = asciiSuspect
+		}
+	}
+	return t
+}()
 
 // printable reports whether YAML allows r in a file (YAML 1.2, 5.1).
 func printable(r rune) bool {

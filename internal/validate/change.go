@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/exctl/exctl/internal/exception"
-	"github.com/exctl/exctl/internal/load"
 )
 
 // Duplicates reports exception ids used by more than one file. Because a
@@ -29,9 +28,9 @@ func Duplicates(paths []string, results []Result) []Finding {
 			byID[r.Exception.ID] = append(byID[r.Exception.ID], r.Path)
 		}
 	}
-	docs := map[string]*load.Document{}
-	for _, r := range results {
-		docs[r.Path] = r.Doc
+	byPath := map[string]*Result{}
+	for i := range results {
+		byPath[results[i].Path] = &results[i]
 	}
 	var fs []Finding
 	for id, ps := range byID {
@@ -45,8 +44,13 @@ func Duplicates(paths []string, results []Result) []Finding {
 		}
 		for _, p := range ps {
 			f := Finding{File: p, Level: Error, Rule: "duplicate-id", Msg: fmt.Sprintf("exception_id %s is also used by %s", id, strings.Join(others(ps, p), ", "))}
-			if d := docs[p]; d != nil {
-				f.Line, f.Col = d.Pos("/exception_id")
+			if r := byPath[p]; r != nil {
+				switch {
+				case r.Doc != nil:
+					f.Line, f.Col = r.Doc.Pos("/exception_id")
+				case r.IDLine > 0:
+					f.Line, f.Col = r.IDLine, r.IDCol
+				}
 			}
 			fs = append(fs, f)
 		}

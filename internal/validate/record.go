@@ -29,6 +29,11 @@ type Result struct {
 	Doc       *load.Document       // nil when the file is not YAML
 	Exception *exception.Exception // nil when the schema failed
 	Findings  []Finding
+	// IDLine and IDCol are where exception_id is written (where the record
+	// starts when it has none), kept apart from Doc so that a caller
+	// holding thousands of results can drop their documents and still have
+	// Duplicates point at the id.
+	IDLine, IDCol int
 }
 
 // Policy parses and checks policy.yaml.
@@ -69,6 +74,7 @@ func (c *Checker) File(p string, data []byte) Result {
 		return r
 	}
 	r.Doc = doc
+	r.IDLine, r.IDCol = doc.Pos("/exception_id")
 	if fs := Check(c.Schemas.Exception, doc); len(fs) > 0 {
 		r.Findings = fs
 		return r
