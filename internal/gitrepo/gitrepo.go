@@ -222,20 +222,31 @@ func indexModTime(r *Repo) time.Time {
 	return fi.ModTime()
 }
 
-// hashFile computes the blob hash of a work tree file as git would.
+// hashFile computes the blob hash of a work tree file as git would. A
+// file that is neither regular nor a link (a pipe would block the read), or
+// one too large to be a record, is never read: it gets a hash no tree holds,
+// so it counts as changed and the validator reports it.
 func (r *Repo) hashFile(rel string, fi os.FileInfo) (plumbing.Hash, error) {
 	full := filepath.Join(r.Root, filepath.FromSlash(rel))
-	var data []byte
-	var err error
 	if fi.Mode()&os.ModeSymlink != 0 {
-		var target string
-		target, err = os.Readlink(full)
-		data = []byte(target)
-	} else {
-		data, err = os.ReadFile(full)
+		target, err := os.Readlink(full)
+		if err != nil {
+			return plumbing.ZeroHash, fmt.Errorf("read %s: %w", rel, err)
+		}
+		return plumbing.ComputeHash(plumbing.BlobObject, []byte(target)), nil
 	}
+	if !fi.Mode().IsRegular() || fi.Size() > maxHashedFile {
+		return unreadable, nil
+	}
+	data, err := os.ReadFile(full)
 	if err != nil {
 		return plumbing.ZeroHash, fmt.Errorf("read %s: %w", rel, err)
 	}
 	return plumbing.ComputeHash(plumbing.BlobObject, data), nil
 }
+
+// maxHashedFile is far above any record; larger files are reported, not read.
+const maxHashedFile = 16 << 20
+
+// unreadable marks a file Changed did not read.
+var unreadable = plumbing.NewHash("ffffffffffffffffffffffffffffffffffffffff")

@@ -4,7 +4,9 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -124,4 +126,21 @@ func TestFilesAndBlob(t *testing.T) {
 	assert.Error(t, err)
 	_, err = Open(t.TempDir())
 	assert.ErrorIs(t, err, ErrNotRepository)
+}
+
+func TestChangedDoesNotReadPipesOrHugeFiles(t *testing.T) {
+	g := gittest.New(t)
+	g.Write("exceptions/a/1.yaml", "one\n")
+	base := g.Commit("base").String()
+	require.NoError(t, syscall.Mkfifo(filepath.Join(g.Dir, "exceptions/a/pipe.yaml"), 0o644))
+	big := make([]byte, maxHashedFile+1)
+	require.NoError(t, os.WriteFile(filepath.Join(g.Dir, "exceptions/a/big.yaml"), big, 0o644))
+	done := make(chan []string, 1)
+	go func() { done <- changed(t, g.Dir, base) }()
+	select {
+	case got := <-done:
+		assert.Equal(t, []string{"exceptions/a/big.yaml", "exceptions/a/pipe.yaml"}, got)
+	case <-time.After(10 * time.Second):
+		t.Fatal("Changed blocked on a named pipe")
+	}
 }
