@@ -71,22 +71,40 @@ func RunOnce(ctx context.Context, c Command) (Sample, Output, error) {
 // times more and returns the medians; the output is the warm-up's, since
 // every run prints the same.
 func Measure(ctx context.Context, c Command, runs int) (Timing, Output, error) {
-	_, out, err := RunOnce(ctx, c)
+	ts, outs, err := MeasureAll(ctx, []Command{c}, runs)
 	if err != nil {
-		return Timing{}, out, err
+		return Timing{}, Output{}, err
 	}
-	var t Timing
-	for range runs {
-		s, _, err := RunOnce(ctx, c)
-		if err != nil {
-			return Timing{}, out, err
+	return ts[0], outs[0], nil
+}
+
+// MeasureAll is Measure for several commands, run in rounds (each command
+// once per round) rather than one after another: a machine whose speed
+// drifts, because of other work or of its own clock, then slows every
+// command alike and the ratios between them hold.
+func MeasureAll(ctx context.Context, cmds []Command, runs int) ([]Timing, []Output, error) {
+	timings := make([]Timing, len(cmds))
+	outs := make([]Output, len(cmds))
+	for round := range runs + 1 {
+		for i, c := range cmds {
+			s, out, err := RunOnce(ctx, c)
+			if err != nil {
+				return nil, nil, err
+			}
+			if round == 0 {
+				outs[i] = out // the warm-up
+				continue
+			}
+			timings[i].Samples = append(timings[i].Samples, s)
 		}
-		t.Samples = append(t.Samples, s)
 	}
-	t.Wall = median(t.Samples, func(s Sample) time.Duration { return s.Wall })
-	t.CPU = median(t.Samples, func(s Sample) time.Duration { return s.CPU })
-	t.RSS = median(t.Samples, func(s Sample) int64 { return s.RSS })
-	return t, out, nil
+	for i := range timings {
+		t := &timings[i]
+		t.Wall = median(t.Samples, func(s Sample) time.Duration { return s.Wall })
+		t.CPU = median(t.Samples, func(s Sample) time.Duration { return s.CPU })
+		t.RSS = median(t.Samples, func(s Sample) int64 { return s.RSS })
+	}
+	return timings, outs, nil
 }
 
 func median[T any, N ~int64](xs []T, key func(T) N) N {

@@ -99,42 +99,44 @@ func Run(ctx context.Context, cfg Config, w, log io.Writer) error {
 	}
 
 	now := Now.Format(time.RFC3339)
-	var rows []Row
-	var commands []string
-	add := func(cmd Command, parse func(Output) (map[string]bool, error), note string) (*Row, error) {
-		fmt.Fprintf(log, "timing %s\n", cmd.Name)
-		t, out, err := Measure(ctx, cmd, cfg.Runs)
-		if err != nil {
-			return nil, err
-		}
-		r := Row{Tool: cmd.Name, Timing: t, Note: note}
-		if parse != nil {
-			found, err := parse(out)
-			if err != nil {
-				return nil, err
-			}
-			a := Compare(c, found)
-			r.Agree = &a
-		}
-		rows = append(rows, r)
-		commands = append(commands, fmt.Sprintf("%-24s (cd %s && %s)", cmd.Name, cmd.Dir, shellJoin(cmd.Args)))
-		return &rows[len(rows)-1], nil
+	type tool struct {
+		cmd   Command
+		parse func(Output) (map[string]bool, error) // nil for the floor
+		note  string
 	}
-
-	if _, err := add(Command{Name: "yaml.v3 parse (floor)", Args: []string{floor, "exceptions"}, Dir: corpusDir, Exits: []int{0}}, nil, ""); err != nil {
-		return err
-	}
-	exctlArgs := []string{exctl, "validate", "--repo", ".", "--format", "json", "--now", now}
-	if _, err := add(Command{Name: "exctl validate", Args: exctlArgs, Dir: corpusDir, Exits: []int{0, 1}},
-		func(o Output) (map[string]bool, error) { return ExctlInvalid(o.Stdout) }, ""); err != nil {
-		return err
+	tools := []tool{
+		{cmd: Command{Name: "yaml.v3 parse (floor)", Args: []string{floor, "exceptions"}, Dir: corpusDir, Exits: []int{0}}},
+		{cmd: Command{Name: "exctl validate", Args: []string{exctl, "validate", "--repo", ".", "--format", "json", "--now", now}, Dir: corpusDir, Exits: []int{0, 1}},
+			parse: func(o Output) (map[string]bool, error) { return ExctlInvalid(o.Stdout) }},
 	}
 	peers, missing := findPeers(cfg.Peers)
 	for _, p := range peers {
-		cmd := p.command(schemaPath, corpusDir)
-		if _, err := add(cmd, func(o Output) (map[string]bool, error) { return p.invalid(o, corpusDir) }, p.note); err != nil {
+		tools = append(tools, tool{cmd: p.command(schemaPath, corpusDir), note: p.note,
+			parse: func(o Output) (map[string]bool, error) { return p.invalid(o, corpusDir) }})
+	}
+	cmds := make([]Command, len(tools))
+	var commands []string
+	for i, t := range tools {
+		cmds[i] = t.cmd
+		commands = append(commands, fmt.Sprintf("%-24s (cd %s && %s)", t.cmd.Name, t.cmd.Dir, shellJoin(t.cmd.Args)))
+	}
+	fmt.Fprintf(log, "timing %d tools, %d rounds after a warm-up\n", len(cmds), cfg.Runs)
+	timings, outs, err := MeasureAll(ctx, cmds, cfg.Runs)
+	if err != nil {
+		return err
+	}
+	rows := make([]Row, len(tools))
+	for i, t := range tools {
+		rows[i] = Row{Tool: t.cmd.Name, Timing: timings[i], Note: t.note}
+		if t.parse == nil {
+			continue
+		}
+		found, err := t.parse(outs[i])
+		if err != nil {
 			return err
 		}
+		a := Compare(c, found)
+		rows[i].Agree = &a
 	}
 
 	fmt.Fprintln(log, "timing exctl validate --base")
@@ -159,15 +161,10 @@ func goBuild(ctx context.Context, root, out, pkg string, log io.Writer) error {
 
 // peer is a JSON Schema CLI from npm.
 type peer struct {
-	name    string
 	command func(schema, corpus string) Command
 	invalid func(o Output, corpus string) (map[string]bool, error)
 	note    string
 }
-
-// typeDirs are the record folders; handing the peers these rather than
-// exceptions/ keeps policy.yaml, which is not a record, out of their input.
-var typeDirs = []string{"exceptions/vulnerability_scan", "exceptions/unsigned_package", "exceptions/cross_boundary", "exceptions/gate_override"}
 
 // findPeers looks for the peers under an npm prefix and says which are
 // missing.
@@ -179,7 +176,6 @@ func findPeers(prefix string) (found []peer, missing []string) {
 	ajv := filepath.Join(modules, ".bin", "ajv")
 	if exists(ajv) && exists(filepath.Join(modules, "ajv-formats")) {
 		found = append(found, peer{
-			name: "ajv-cli " + npmVersion(modules, "ajv-cli"),
 			command: func(schema, corpus string) Command {
 				// ajv-cli reads .yaml data files with js-yaml; ajv-formats
 				// asserts the formats, as exctl does. Union types
@@ -204,11 +200,15 @@ func findPeers(prefix string) (found []peer, missing []string) {
 	if exists(js) {
 		name := "@sourcemeta/jsonschema " + npmVersion(modules, "@sourcemeta/jsonschema")
 		found = append(found, peer{
-			name: name,
 			command: func(schema, corpus string) Command {
 				// -F asserts formats (uuid, date, date-time, email) as exctl
 				// does; --continue reports every failing file, not the first.
-				args := append([]string{js, "validate", schema}, typeDirs...)
+				// The record folders rather than exceptions/ keep policy.yaml,
+				// which is not a record, out of its input (ajv's glob does too).
+				args := []string{js, "validate", schema}
+				for _, t := range typeMix {
+					args = append(args, "exceptions/"+t.name)
+				}
 				args = append(args, "--extension", ".yaml", "--format-assertion", "--continue")
 				return Command{Name: name, Dir: corpus, Exits: []int{0, 2}, Args: args}
 			},
