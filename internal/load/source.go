@@ -10,6 +10,7 @@ import (
 	"path"
 	"path/filepath"
 	"strings"
+	"sync"
 
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/object"
@@ -181,6 +182,10 @@ type TreeSource struct {
 	Repo *gitrepo.Repo
 	Rev  string
 	Tree *object.Tree
+	// mu serialises the reads: go-git's trees cache their lookups in a
+	// plain map and its object storage is not safe for concurrent use,
+	// while the checks call Read from a worker per core.
+	mu sync.Mutex
 }
 
 // NewTreeSource resolves rev in repo.
@@ -197,7 +202,9 @@ func (t *TreeSource) Name() string { return t.Rev }
 
 // List implements Source. Links and submodules in a tree are never records.
 func (t *TreeSource) List() ([]string, []*Error, error) {
+	t.mu.Lock()
 	entries, err := gitrepo.Files(t.Tree, Dir)
+	t.mu.Unlock()
 	if err != nil {
 		return nil, nil, err
 	}
@@ -221,6 +228,8 @@ func (t *TreeSource) List() ([]string, []*Error, error) {
 
 // Read implements Source.
 func (t *TreeSource) Read(p string) ([]byte, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
 	f, err := t.Tree.File(p)
 	if errors.Is(err, object.ErrFileNotFound) {
 		return nil, fmt.Errorf("read %s at %s: %w", p, t.Rev, fs.ErrNotExist)
