@@ -109,7 +109,14 @@ func Run(ctx context.Context, cfg Config, w, log io.Writer) error {
 		{cmd: Command{Name: "exctl validate", Args: []string{exctl, "validate", "--repo", ".", "--format", "json", "--now", now}, Dir: corpusDir, Exits: []int{0, 1}},
 			parse: func(o Output) (map[string]bool, error) { return ExctlInvalid(o.Stdout) }},
 	}
-	peers, missing := findPeers(cfg.Peers)
+	// The tools run in the corpus, so their paths must not be relative.
+	prefix := cfg.Peers
+	if prefix != "" {
+		if prefix, err = filepath.Abs(prefix); err != nil {
+			return err
+		}
+	}
+	peers, missing := findPeers(prefix)
 	for _, p := range peers {
 		tools = append(tools, tool{cmd: p.command(schemaPath, corpusDir), note: p.note,
 			parse: func(o Output) (map[string]bool, error) { return p.invalid(o, corpusDir) }})
