@@ -8,6 +8,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/santhosh-tekuri/jsonschema/v5"
 	"github.com/stretchr/testify/require"
 	"gopkg.in/yaml.v3"
 
@@ -181,4 +182,31 @@ func anyKey(rng *rand.Rand, m map[string]any) string {
 	}
 	slices.Sort(ks)
 	return ks[rng.IntN(len(ks))]
+}
+
+// FuzzCheckAgrees holds Check to the schema library on any YAML document
+// the loader accepts.
+func FuzzCheckAgrees(f *testing.F) {
+	bundled, _ := filepath.Glob(filepath.Join("..", "..", "exceptions", "*", "*.yaml"))
+	for _, p := range bundled {
+		data, err := os.ReadFile(p)
+		require.NoError(f, err)
+		f.Add(data)
+	}
+	f.Add([]byte("exception_id: x\ntype: gate_override\nstatus: approved\n"))
+	schemas, err := validate.CompileSchemas()
+	require.NoError(f, err)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		doc, err := load.Parse("f.yaml", data)
+		if err != nil {
+			return
+		}
+		for _, sch := range []*jsonschema.Schema{schemas.Exception, schemas.Policy} {
+			libOK := sch.Validate(doc.Value) == nil
+			checkOK := len(validate.Check(sch, doc)) == 0
+			if libOK != checkOK {
+				t.Fatalf("library valid=%v, Check valid=%v for\n%s", libOK, checkOK, data)
+			}
+		}
+	})
 }
