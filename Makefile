@@ -48,5 +48,19 @@ fuzz:
 	  done; \
 	done
 
+# Generates 10,000 records in .bench/corpus and times exctl validate against a
+# bare parallel yaml.v3 parse and, when npm can install them, ajv-cli and
+# @sourcemeta/jsonschema; then validate --base with one record changed; then
+# the gate on 100,000 findings; then the approval check's API requests and
+# speed against the local fake GitHub. BENCH_FLAGS="--runs 7" steadies a busy
+# machine.
+BENCH_FLAGS ?=
+bench: build
+	-@sh internal/bench/install-peers.sh .bench/peers
+	$(GO) run ./internal/bench/cmd/benchvalidate --exctl $(BIN) --work .bench --peers .bench/peers $(BENCH_FLAGS)
+	$(GO) run ./internal/bench/cmd/benchgate --exctl $(BIN) --work .bench/gate
+	$(GO) test -run '^$$' -bench 'Approvals' -benchtime 10x ./internal/cli
+	$(GO) test -run '^$$' -bench 'Evaluate200' -benchtime 10x ./internal/approval
+
 clean:
 	rm -rf bin .bench

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"time"
@@ -17,6 +18,7 @@ import (
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
+	"github.com/go-git/go-git/v5/plumbing/format/index"
 	"github.com/go-git/go-git/v5/plumbing/object"
 )
 
@@ -127,76 +129,68 @@ func (r *Repo) Changed(base, prefix string) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	baseFiles, err := Files(t, prefix)
-	if err != nil {
+	// The base tree, the index with the work tree's stat data, and the
+	// work tree's listing are independent: read them at once.
+	var (
+		wg        sync.WaitGroup
+		baseHash  = map[string]plumbing.Hash{}
+		baseErr   error
+		tracked   []*index.Entry
+		hashes    []plumbing.Hash
+		indexErr  error
+		present   []dirFile
+		listErr   error
+		indexTime = indexModTime(r)
+	)
+	wg.Add(3)
+	go func() {
+		defer wg.Done()
+		baseErr = treeFiles(t, prefix, baseHash)
+	}()
+	go func() {
+		defer wg.Done()
+		idx, err := r.Git.Storer.Index()
+		if err != nil {
+			indexErr = fmt.Errorf("read index: %w", err)
+			return
+		}
+		dirPrefix := strings.TrimSuffix(prefix, "/") + "/"
+		for _, e := range idx.Entries {
+			if strings.HasPrefix(e.Name, dirPrefix) && e.Stage == 0 {
+				tracked = append(tracked, e)
+			}
+		}
+		hashes, indexErr = r.worktreeHashes(tracked, indexTime)
+	}()
+	go func() {
+		defer wg.Done()
+		present, listErr = r.listFiles(prefix)
+	}()
+	wg.Wait()
+	if err := errors.Join(baseErr, indexErr, listErr); err != nil {
 		return nil, err
 	}
-	baseHash := make(map[string]plumbing.Hash, len(baseFiles))
-	for _, e := range baseFiles {
-		baseHash[e.Path] = e.Hash
+	current := make(map[string]plumbing.Hash, len(tracked))
+	inIndex := make(map[string]bool, len(tracked))
+	for i, e := range tracked {
+		inIndex[e.Name] = true
+		if !hashes[i].IsZero() {
+			current[e.Name] = hashes[i]
+		}
 	}
-	idx, err := r.Git.Storer.Index()
-	if err != nil {
-		return nil, fmt.Errorf("read index: %w", err)
-	}
-	indexTime := indexModTime(r)
-	current := make(map[string]plumbing.Hash, len(idx.Entries))
-	dirPrefix := strings.TrimSuffix(prefix, "/") + "/"
-	for _, e := range idx.Entries {
-		if !strings.HasPrefix(e.Name, dirPrefix) || e.Stage != 0 {
+	for _, f := range present {
+		if inIndex[f.path] {
 			continue
 		}
-		fi, err := os.Lstat(filepath.Join(r.Root, filepath.FromSlash(e.Name)))
-		if errors.Is(err, os.ErrNotExist) {
-			continue // deleted in the work tree
-		}
-		if err != nil {
-			return nil, fmt.Errorf("stat %s: %w", e.Name, err)
-		}
-		// A file written in the same instant as the index may have changed
-		// without its stat data showing it (git's "racy" case): hash it.
-		if uint32(fi.Size()) == e.Size && fi.ModTime().Equal(e.ModifiedAt) && fi.ModTime().Before(indexTime) {
-			current[e.Name] = e.Hash
-			continue
-		}
-		h, err := r.hashFile(e.Name, fi)
+		fi, err := f.entry.Info()
 		if err != nil {
 			return nil, err
 		}
-		current[e.Name] = h
-	}
-	// Files not in the index at all.
-	err = filepath.WalkDir(filepath.Join(r.Root, filepath.FromSlash(prefix)), func(p string, d os.DirEntry, err error) error {
+		h, err := r.hashFile(f.path, fi)
 		if err != nil {
-			if errors.Is(err, os.ErrNotExist) {
-				return nil
-			}
-			return err
+			return nil, err
 		}
-		if d.IsDir() {
-			return nil
-		}
-		rel, err := filepath.Rel(r.Root, p)
-		if err != nil {
-			return err
-		}
-		rel = filepath.ToSlash(rel)
-		if _, tracked := current[rel]; tracked {
-			return nil
-		}
-		fi, err := d.Info()
-		if err != nil {
-			return err
-		}
-		h, err := r.hashFile(rel, fi)
-		if err != nil {
-			return err
-		}
-		current[rel] = h
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("walk %s: %w", prefix, err)
+		current[f.path] = h
 	}
 	var out []string
 	for p, h := range current {
@@ -210,6 +204,109 @@ func (r *Repo) Changed(base, prefix string) ([]string, error) {
 		}
 	}
 	return out, nil
+}
+
+// treeFiles adds the blobs below prefix in t to out, reading tree objects
+// directly: a tree walker costs more than the objects themselves.
+func treeFiles(t *object.Tree, prefix string, out map[string]plumbing.Hash) error {
+	sub, err := t.Tree(prefix)
+	if errors.Is(err, object.ErrDirectoryNotFound) || errors.Is(err, object.ErrEntryNotFound) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("read %s: %w", prefix, err)
+	}
+	var walk func(t *object.Tree, dir string) error
+	walk = func(t *object.Tree, dir string) error {
+		for _, e := range t.Entries {
+			p := dir + "/" + e.Name
+			if e.Mode == filemode.Dir {
+				child, err := t.Tree(e.Name)
+				if err != nil {
+					return fmt.Errorf("read %s: %w", p, err)
+				}
+				if err := walk(child, p); err != nil {
+					return err
+				}
+				continue
+			}
+			out[p] = e.Hash
+		}
+		return nil
+	}
+	return walk(sub, strings.TrimSuffix(prefix, "/"))
+}
+
+// worktreeHashes returns the work tree hash of each index entry, zero for
+// a deleted file. Stat data decides where it can, as git does; the stats
+// run on every core, since on a large folder they are most of the time.
+func (r *Repo) worktreeHashes(entries []*index.Entry, indexTime time.Time) ([]plumbing.Hash, error) {
+	out := make([]plumbing.Hash, len(entries))
+	workers := min(runtime.GOMAXPROCS(0), max(len(entries)/512, 1))
+	errs := make([]error, workers)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < len(entries); i += workers {
+				e := entries[i]
+				fi, err := os.Lstat(filepath.Join(r.Root, filepath.FromSlash(e.Name)))
+				if errors.Is(err, os.ErrNotExist) {
+					continue
+				}
+				if err != nil {
+					errs[w] = fmt.Errorf("stat %s: %w", e.Name, err)
+					return
+				}
+				// A file written in the same instant as the index may have
+				// changed without its stat data showing it (git's "racy"
+				// case): hash it.
+				if uint32(fi.Size()) == e.Size && fi.ModTime().Equal(e.ModifiedAt) && fi.ModTime().Before(indexTime) {
+					out[i] = e.Hash
+					continue
+				}
+				if out[i], err = r.hashFile(e.Name, fi); err != nil {
+					errs[w] = err
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	return out, errors.Join(errs...)
+}
+
+type dirFile struct {
+	path  string
+	entry os.DirEntry
+}
+
+// listFiles lists the files below prefix in the work tree.
+func (r *Repo) listFiles(prefix string) ([]dirFile, error) {
+	var out []dirFile
+	var walk func(dir string) error
+	walk = func(dir string) error {
+		entries, err := os.ReadDir(filepath.Join(r.Root, filepath.FromSlash(dir)))
+		if errors.Is(err, os.ErrNotExist) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("list %s: %w", dir, err)
+		}
+		for _, d := range entries {
+			p := dir + "/" + d.Name()
+			if d.IsDir() {
+				if err := walk(p); err != nil {
+					return err
+				}
+				continue
+			}
+			out = append(out, dirFile{p, d})
+		}
+		return nil
+	}
+	return out, walk(strings.TrimSuffix(prefix, "/"))
 }
 
 // indexModTime is when the index was written; zero (hash everything) when
