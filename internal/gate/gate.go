@@ -149,7 +149,10 @@ func Decide(in Input) *Decision {
 	}
 	d.Warnings = append(d.Warnings, e.warnings...)
 	d.Retire = e.retire()
-	d.Allowed = len(d.Blocked()) == 0
+	d.Allowed = true
+	for i := range d.Needs {
+		d.Allowed = d.Allowed && d.Needs[i].Covered()
+	}
 	return d
 }
 
@@ -202,13 +205,20 @@ func (g *findingGroup) component() string {
 
 func groupFindings(fs []scan.Finding) []*findingGroup {
 	index := map[string]*findingGroup{}
+	// Reports repeat the same packages across many findings.
+	bases := map[string]string{}
 	var out []*findingGroup
 	for _, f := range fs {
-		comp := strings.ToLower(f.Package) + "\x00" + f.Version
+		comp := f.Package
 		if f.PURL != "" {
-			comp = strings.ToLower(scan.PURLBase(f.PURL)) + "\x00" + f.Version
+			base, ok := bases[f.PURL]
+			if !ok {
+				base = strings.ToLower(scan.PURLBase(f.PURL))
+				bases[f.PURL] = base
+			}
+			comp = base
 		}
-		key := strings.ToUpper(f.ID) + "\x00" + comp
+		key := strings.ToUpper(f.ID) + "\x00" + strings.ToLower(comp) + "\x00" + f.Version
 		g, ok := index[key]
 		if !ok {
 			g = &findingGroup{Finding: f}
