@@ -303,3 +303,15 @@ func TestParsePeriod(t *testing.T) {
 		assert.Error(t, err, in)
 	}
 }
+
+func TestValidateAtRevision(t *testing.T) {
+	g := gittest.New(t)
+	copyExamples(t, g.Dir)
+	g.Commit("examples")
+	g.Write(exampleVuln, "status: [\n") // broken in the work tree only
+	code, _, _ := run(t, "validate", "--repo", g.Dir, "--now", testNow)
+	assert.Equal(t, ExitNo, code)
+	code, _, errOut := run(t, "validate", "--repo", g.Dir, "--now", testNow, "--rev", "HEAD")
+	assert.Equal(t, ExitOK, code, errOut)
+	assert.Contains(t, errOut, "5 record(s) checked")
+}

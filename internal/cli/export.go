@@ -2,14 +2,11 @@ package cli
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"os"
 
-	"github.com/exctl/exctl/internal/exception"
 	"github.com/exctl/exctl/internal/export"
 	"github.com/exctl/exctl/internal/load"
-	"github.com/exctl/exctl/internal/validate"
 )
 
 type exportOptions struct {
@@ -59,17 +56,9 @@ Exceptions scoped to applications or environments are exported only for the
 	if err != nil {
 		return err
 	}
-	if l.policy == nil || validate.HasErrors(l.findings) {
-		for _, f := range l.findings {
-			if f.Level == validate.Error {
-				fmt.Fprintln(e.stderr, f.String())
-			}
-		}
-		return errors.New("the exceptions or the policy are invalid: run 'exctl validate'")
-	}
-	var xs []*exception.Exception
-	for _, r := range l.results {
-		xs = append(xs, r.Exception)
+	xs, err := validExceptions(e, l)
+	if err != nil {
+		return err
 	}
 	opts := export.Options{Now: now, Location: l.policy.Location, Application: o.app, Environment: o.env}
 	var buf bytes.Buffer

@@ -1,15 +1,12 @@
 package cli
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"time"
 
-	"github.com/exctl/exctl/internal/exception"
 	"github.com/exctl/exctl/internal/gate"
-	"github.com/exctl/exctl/internal/gitrepo"
 	"github.com/exctl/exctl/internal/load"
 	"github.com/exctl/exctl/internal/report"
 	"github.com/exctl/exctl/internal/scan"
@@ -84,31 +81,17 @@ intent, invalid records or policy).`)
 	if err != nil {
 		return err
 	}
-	var src load.Source = load.DirSource{Root: o.repo}
-	if o.rev != "" {
-		repo, err := gitrepo.Open(o.repo)
-		if err != nil {
-			return err
-		}
-		if src, err = load.NewTreeSource(repo, o.rev); err != nil {
-			return usageErrorf("--rev: %v", err)
-		}
+	src, err := openSource(o.repo, o.rev)
+	if err != nil {
+		return err
 	}
 	l, err := loadAll(src, now)
 	if err != nil {
 		return err
 	}
-	if l.policy == nil || validate.HasErrors(l.findings) {
-		for _, f := range l.findings {
-			if f.Level == validate.Error {
-				fmt.Fprintln(e.stderr, f.String())
-			}
-		}
-		return errors.New("the exceptions or the policy are invalid, so no decision can be made: run 'exctl validate'")
-	}
-	var exceptions []*exception.Exception
-	for _, r := range l.results {
-		exceptions = append(exceptions, r.Exception)
+	exceptions, err := validExceptions(e, l)
+	if err != nil {
+		return err
 	}
 	paths := append([]string(nil), o.scans...)
 	for _, s := range intent.Scans {

@@ -115,7 +115,7 @@ func TestGateInvalidRecordsCannotDecide(t *testing.T) {
 	code, _, errOut := run(t, "gate", "--repo", dir, "--now", testNow, "--intent", demoIntent)
 	assert.Equal(t, ExitError, code)
 	assert.Contains(t, errOut, "duplicate-id")
-	assert.Contains(t, errOut, "no decision can be made")
+	assert.Contains(t, errOut, "nothing can be decided")
 }
 
 func TestExportCommand(t *testing.T) {

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/exctl/exctl/internal/exception"
-	"github.com/exctl/exctl/internal/gitrepo"
 	"github.com/exctl/exctl/internal/load"
 	"github.com/exctl/exctl/internal/risk"
 	"github.com/exctl/exctl/internal/validate"
@@ -80,15 +79,9 @@ command exit 1; run 'exctl validate' for the details.`)
 	if err != nil {
 		return err
 	}
-	var src load.Source = load.DirSource{Root: o.repo}
-	if o.rev != "" {
-		repo, err := gitrepo.Open(o.repo)
-		if err != nil {
-			return err
-		}
-		if src, err = load.NewTreeSource(repo, o.rev); err != nil {
-			return usageErrorf("--rev: %v", err)
-		}
+	src, err := openSource(o.repo, o.rev)
+	if err != nil {
+		return err
 	}
 	l, err := loadAll(src, now)
 	if err != nil {

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"errors"
+	"fmt"
 	"io/fs"
 	"path"
 	"runtime"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/exctl/exctl/internal/exception"
+	"github.com/exctl/exctl/internal/gitrepo"
 	"github.com/exctl/exctl/internal/load"
 	"github.com/exctl/exctl/internal/policy"
 	"github.com/exctl/exctl/internal/validate"
@@ -174,4 +176,40 @@ func compileSchemas() func() (*validate.Schemas, error) {
 		r := <-done
 		return r.schemas, r.err
 	}
+}
+
+// openSource reads the work tree at dir, or the git revision rev of the
+// repository holding it.
+func openSource(dir, rev string) (load.Source, error) {
+	if rev == "" {
+		return load.DirSource{Root: dir}, nil
+	}
+	repo, err := gitrepo.Open(dir)
+	if err != nil {
+		return nil, err
+	}
+	src, err := load.NewTreeSource(repo, rev)
+	if err != nil {
+		return nil, usageErrorf("--rev: %v", err)
+	}
+	return src, nil
+}
+
+// validExceptions returns every record of a load that is entirely valid.
+// A decision taken over invalid records or an invalid policy could be
+// wrong either way, so it is an error (exit 2), with the reasons on stderr.
+func validExceptions(e *env, l *loaded) ([]*exception.Exception, error) {
+	if l.policy == nil || validate.HasErrors(l.findings) {
+		for _, f := range l.findings {
+			if f.Level == validate.Error {
+				fmt.Fprintln(e.stderr, f.String())
+			}
+		}
+		return nil, errors.New("the exceptions or the policy are invalid, so nothing can be decided over them: run 'exctl validate'")
+	}
+	xs := make([]*exception.Exception, 0, len(l.results))
+	for _, r := range l.results {
+		xs = append(xs, r.Exception)
+	}
+	return xs, nil
 }

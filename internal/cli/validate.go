@@ -22,6 +22,7 @@ import (
 type validateOptions struct {
 	common
 	base  string
+	rev   string
 	paths []string
 }
 
@@ -41,6 +42,7 @@ an approved record is not edited, an extension stays within the policy.
 Exit 0 when there are no errors (warnings allowed), 1 when there are, 2 when
 the check could not run.`)
 	o.register(fs, "text", "json", "github")
+	fs.StringVar(&o.rev, "rev", "", "check the records at this git `rev`ision instead of the work tree")
 	fs.StringVar(&o.base, "base", "", "also check the change since this git `rev`ision (e.g. origin/main); reads only changed records")
 	if err := e.parse(fs, args); err != nil {
 		return err
@@ -78,7 +80,10 @@ the check could not run.`)
 }
 
 func validateAll(o validateOptions, now time.Time) ([]validate.Finding, int, error) {
-	src := load.DirSource{Root: o.repo}
+	src, err := openSource(o.repo, o.rev)
+	if err != nil {
+		return nil, 0, err
+	}
 	l, err := loadKeeping(filterSource{Source: src, paths: o.paths, root: o.repo}, now, keepFindings)
 	if err != nil {
 		return nil, 0, err
