@@ -14,7 +14,6 @@ import (
 	"github.com/exctl/exctl/internal/exception"
 	"github.com/exctl/exctl/internal/load"
 	"github.com/exctl/exctl/internal/policy"
-	"github.com/exctl/exctl/internal/validate"
 )
 
 func runCodeowners(e *env, args []string) error {
@@ -39,19 +38,9 @@ managed path (the last matching rule wins).`)
 	if flags.NArg() != 1 || (flags.Arg(0) != "generate" && flags.Arg(0) != "check") {
 		return usageErrorf("want generate or check")
 	}
-	schemas, err := validate.CompileSchemas()
+	_, pol, err := workTreePolicy(e, o.repo)
 	if err != nil {
 		return err
-	}
-	pol, pf, err := loadPolicy(schemas, load.DirSource{Root: o.repo})
-	if err != nil {
-		return err
-	}
-	if pol == nil {
-		for _, f := range pf {
-			fmt.Fprintln(e.stderr, f.String())
-		}
-		return fmt.Errorf("policy %s is invalid", load.PolicyPath)
 	}
 	file, existing, err := codeowners.Find(os.DirFS(o.repo))
 	switch {

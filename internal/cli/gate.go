@@ -61,13 +61,9 @@ intent, invalid records or policy).`)
 	if o.intent == "" {
 		return usageErrorf("--intent is required")
 	}
-	var window time.Duration
-	if o.window != "" {
-		d, err := parsePeriod(o.window)
-		if err != nil {
-			return usageErrorf("--window: %v", err)
-		}
-		window = d
+	window, err := periodFlag("window", o.window)
+	if err != nil {
+		return err
 	}
 	now, err := o.clock(e)
 	if err != nil {

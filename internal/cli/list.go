@@ -67,13 +67,9 @@ command exit 1; run 'exctl validate' for the details.`)
 	if o.status != "" && !contains([]string{"pending", "approved", "denied", "expired", "invalid"}, o.status) {
 		return usageErrorf("--status %q: want pending|approved|denied|expired|invalid", o.status)
 	}
-	var within time.Duration
-	if o.expiringWithin != "" {
-		d, err := parsePeriod(o.expiringWithin)
-		if err != nil {
-			return usageErrorf("--expiring-within: %v", err)
-		}
-		within = d
+	within, err := periodFlag("expiring-within", o.expiringWithin)
+	if err != nil {
+		return err
 	}
 	now, err := o.clock(e)
 	if err != nil {

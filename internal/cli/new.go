@@ -108,19 +108,9 @@ A --control is either plain text or ID|SPECIFIC|MEASURABLE|ENFORCEABLE
 	if err != nil {
 		return err
 	}
-	schemas, err := validate.CompileSchemas()
+	schemas, pol, err := workTreePolicy(e, o.repo)
 	if err != nil {
 		return err
-	}
-	pol, pf, err := loadPolicy(schemas, load.DirSource{Root: o.repo})
-	if err != nil {
-		return err
-	}
-	if pol == nil {
-		for _, f := range pf {
-			fmt.Fprintln(e.stderr, f.String())
-		}
-		return fmt.Errorf("policy %s is invalid", load.PolicyPath)
 	}
 	if o.requestedBy == "" {
 		if o.requestedBy, err = gitEmail(o.repo); err != nil {

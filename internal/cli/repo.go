@@ -213,3 +213,35 @@ func validExceptions(e *env, l *loaded) ([]*exception.Exception, error) {
 	}
 	return xs, nil
 }
+
+// workTreePolicy compiles the schemas and reads the work tree's policy; an
+// invalid policy is an error, with its findings on stderr.
+func workTreePolicy(e *env, dir string) (*validate.Schemas, *policy.Policy, error) {
+	schemas, err := validate.CompileSchemas()
+	if err != nil {
+		return nil, nil, err
+	}
+	pol, pf, err := loadPolicy(schemas, load.DirSource{Root: dir})
+	if err != nil {
+		return nil, nil, err
+	}
+	if pol == nil {
+		for _, f := range pf {
+			fmt.Fprintln(e.stderr, f.String())
+		}
+		return nil, nil, fmt.Errorf("policy %s is invalid", load.PolicyPath)
+	}
+	return schemas, pol, nil
+}
+
+// periodFlag parses a --window or --expiring-within value; empty is zero.
+func periodFlag(name, value string) (time.Duration, error) {
+	if value == "" {
+		return 0, nil
+	}
+	d, err := parsePeriod(value)
+	if err != nil {
+		return 0, usageErrorf("--%s: %v", name, err)
+	}
+	return d, nil
+}
