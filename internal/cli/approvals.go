@@ -158,7 +158,7 @@ type gathered struct {
 
 func (o *approvalsOptions) run(e *env, client *githubapi.Client, t prTarget, token string, now time.Time) error {
 	ctx := e.ctx
-	g, err := o.gather(ctx, client, t)
+	g, err := o.gather(ctx, client, t, now)
 	if err != nil {
 		if o.post {
 			o.postError(ctx, client, t, err)
@@ -218,7 +218,7 @@ func isCodeowners(p string) bool {
 	return p == ".github/CODEOWNERS" || p == "CODEOWNERS" || p == "docs/CODEOWNERS"
 }
 
-func (o *approvalsOptions) gather(ctx context.Context, client *githubapi.Client, t prTarget) (*gathered, error) {
+func (o *approvalsOptions) gather(ctx context.Context, client *githubapi.Client, t prTarget, now time.Time) (*gathered, error) {
 	pr, err := client.PullRequest(ctx, t.owner, t.repo, t.number)
 	if err != nil {
 		return nil, err
@@ -261,7 +261,7 @@ func (o *approvalsOptions) gather(ctx context.Context, client *githubapi.Client,
 	if pol == nil {
 		return nil, fmt.Errorf("the base's %s is invalid, so nobody can approve under it:\n%s", load.PolicyPath, joinFindings(pf))
 	}
-	checker := &validate.Checker{Schemas: schemas, Policy: pol, Now: time.Now(), Dir: load.Dir}
+	checker := &validate.Checker{Schemas: schemas, Policy: pol, Now: now, Dir: load.Dir}
 	g := &gathered{pr: pr, repo: repo, heads: map[string]*exception.Exception{}, contents: map[string][]byte{}}
 	in := approval.Input{
 		PR:     approval.PR{Number: pr.Number, Author: pr.Author, HeadSHA: pr.HeadSHA},
