@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"reflect"
+	"slices"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -57,7 +58,7 @@ func StripControllerFields(data []byte) ([]byte, error) {
 		return nil, errors.New("strip controller fields: the record is a flow mapping ({…}); write it in block style")
 	}
 
-	lines := splitLines(data)
+	lines := slices.Collect(bytes.Lines(data))
 	keys := make([]*yaml.Node, 0, len(root.Content)/2)
 	for i := 0; i+1 < len(root.Content); i += 2 {
 		keys = append(keys, root.Content[i])
@@ -167,20 +168,4 @@ func withoutControllerKeys(v any) any {
 		return c
 	}
 	return v
-}
-
-// splitLines splits data after each '\n', keeping the line endings so that
-// joining the lines gives data back byte for byte.
-func splitLines(data []byte) [][]byte {
-	var lines [][]byte
-	for len(data) > 0 {
-		i := bytes.IndexByte(data, '\n')
-		if i < 0 {
-			lines = append(lines, data)
-			break
-		}
-		lines = append(lines, data[:i+1])
-		data = data[i+1:]
-	}
-	return lines
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -37,7 +38,7 @@ func Generate(existing []byte, rules []Rule) ([]byte, error) {
 			return nil, err
 		}
 	}
-	lines := splitLinesKeepEOL(existing)
+	lines := slices.Collect(bytes.Lines(existing))
 	begin, end, err := findBlock(lines)
 	if err != nil {
 		return nil, err
@@ -157,22 +158,6 @@ func writeBlock(out *bytes.Buffer, rules []Rule, eol string) {
 		out.WriteString(eol)
 	}
 	out.WriteString(EndMarker + eol)
-}
-
-// splitLinesKeepEOL splits data into lines that keep their "\n" (and "\r"),
-// so that joining them gives data back unchanged.
-func splitLinesKeepEOL(data []byte) [][]byte {
-	var lines [][]byte
-	for len(data) > 0 {
-		i := bytes.IndexByte(data, '\n')
-		if i < 0 {
-			lines = append(lines, data)
-			break
-		}
-		lines = append(lines, data[:i+1])
-		data = data[i+1:]
-	}
-	return lines
 }
 
 // lineEnding returns "\r\n" for a line that ends so, else "\n".

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -151,7 +152,7 @@ func FuzzGenerate(f *testing.F) {
 		require.NoError(t, err)
 		require.Equal(t, string(out), string(again))
 
-		lines := splitLinesKeepEOL(existing)
+		lines := slices.Collect(bytes.Lines(existing))
 		begin, _, err := findBlock(lines)
 		require.NoError(t, err)
 		if begin < 0 {

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 
 	"gopkg.in/yaml.v3"
 )
@@ -36,7 +37,7 @@ func Set(data []byte, fields []Field) ([]byte, error) {
 		return nil, errors.New("edit record: the record is not a block mapping")
 	}
 	root := doc.Content[0]
-	lines := splitLines(data)
+	lines := slices.Collect(bytes.Lines(data))
 	type span struct{ key, value *yaml.Node }
 	var keys []span
 	for i := 0; i+1 < len(root.Content); i += 2 {
@@ -144,20 +145,6 @@ func render(key string, value any) ([]byte, error) {
 		return nil, fmt.Errorf("edit record: %w", err)
 	}
 	return buf.Bytes(), nil
-}
-
-func splitLines(data []byte) [][]byte {
-	var out [][]byte
-	for len(data) > 0 {
-		i := bytes.IndexByte(data, '\n')
-		if i < 0 {
-			out = append(out, append([]byte(nil), data...))
-			break
-		}
-		out = append(out, append([]byte(nil), data[:i+1]...))
-		data = data[i+1:]
-	}
-	return out
 }
 
 func lineEnding(line []byte) []byte {
