@@ -48,6 +48,9 @@ the check could not run.`)
 		return err
 	}
 	o.paths = fs.Args()
+	if o.base != "" && o.rev != "" {
+		return usageErrorf("give --base (a change against the work tree) or --rev (one revision), not both")
+	}
 	if err := o.checkFormat("text", "json", "github"); err != nil {
 		return err
 	}
