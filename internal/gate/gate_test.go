@@ -264,6 +264,11 @@ func TestIntentFromValue(t *testing.T) {
 	assert.Equal(t, "abcdef", in.Artifacts[0].Digest)
 	assert.Equal(t, GateResult{Name: "g", Threshold: "80", Actual: "76.5"}, in.Gates[0])
 	assert.Equal(t, []string{"aaaa"}, in.Exceptions)
+	in, err = IntentFromValue(map[string]any{"intent_id": "i", "exceptions": []any{}})
+	require.NoError(t, err)
+	require.NotNil(t, in.Exceptions, "an explicit empty list links nothing")
+	d := decide(t, Input{Intent: &Intent{ID: "i", Application: "fluentd", Environment: "production", Exceptions: in.Exceptions}, Findings: []scan.Finding{idn}, Exceptions: []*exception.Exception{vulnException("a")}})
+	assert.False(t, d.Allowed)
 	_, err = IntentFromValue("nope")
 	assert.Error(t, err)
 }

@@ -72,6 +72,10 @@ func IntentFromValue(v any) (*Intent, error) {
 		passed, _ := g["passed"].(bool)
 		in.Gates = append(in.Gates, GateResult{Name: str(g, "name"), Threshold: str(g, "threshold"), Actual: str(g, "actual"), Passed: passed})
 	}
+	if _, ok := m["exceptions"]; ok {
+		// An explicit empty list links no exception: nothing may be used.
+		in.Exceptions = []string{}
+	}
 	for _, key := range []string{"scans", "exceptions"} {
 		raw, _ := m[key].([]any)
 		for _, s := range raw {
