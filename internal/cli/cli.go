@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 	"sort"
 	"strings"
 	"time"
@@ -44,6 +45,9 @@ type env struct {
 	// github builds the GitHub client; nil means from GITHUB_API_URL and
 	// GITHUB_TOKEN. Tests point it at a fake.
 	github func(token string) (*githubapi.Client, error)
+	// sizeHeap sets the collector for a run about to parse n records;
+	// nil leaves the runtime alone, as a library caller expects.
+	sizeHeap func(n int)
 }
 
 type command struct {
@@ -68,6 +72,19 @@ func commands() []command {
 // Run executes exctl with args and returns the process exit code.
 func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	e := &env{ctx: ctx, stdout: stdout, stderr: stderr, getenv: os.Getenv, now: time.Now}
+	return e.run(args)
+}
+
+// Main is Run for the exctl process, which owns the runtime: it also sizes
+// the garbage collector to the work (see gcFor).
+func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	e := &env{ctx: ctx, stdout: stdout, stderr: stderr, getenv: os.Getenv, now: time.Now}
+	e.sizeHeap = func(n int) {
+		if percent, limit, ok := gcFor(n, e.getenv); ok {
+			debug.SetGCPercent(percent)
+			debug.SetMemoryLimit(limit)
+		}
+	}
 	return e.run(args)
 }
 

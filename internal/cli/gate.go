@@ -81,7 +81,7 @@ intent, invalid records or policy).`)
 	if err != nil {
 		return err
 	}
-	l, err := loadAll(src, now)
+	l, err := e.loadAll(src, now)
 	if err != nil {
 		return err
 	}
@@ -144,7 +144,7 @@ func readIntent(s *validate.Schemas, path string) (*gate.Intent, error) {
 	if err != nil {
 		return nil, fmt.Errorf("deployment intent: %w", err)
 	}
-	if fs := validate.Check(s.DeploymentIntent, doc); len(fs) > 0 {
+	if fs := s.Check(s.DeploymentIntent, doc); len(fs) > 0 {
 		return nil, fmt.Errorf("deployment intent is invalid:\n%s", joinFindings(fs))
 	}
 	return gate.IntentFromValue(doc.Value)

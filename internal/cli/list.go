@@ -79,7 +79,7 @@ command exit 1; run 'exctl validate' for the details.`)
 	if err != nil {
 		return err
 	}
-	l, err := loadAll(src, now)
+	l, err := e.loadAll(src, now)
 	if err != nil {
 		return err
 	}

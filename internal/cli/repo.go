@@ -122,12 +122,12 @@ type loaded struct {
 }
 
 // loadAll reads the policy and every record of src and checks them.
-func loadAll(src load.Source, now time.Time) (*loaded, error) {
-	return loadKeeping(src, now, keepRecords)
+func (e *env) loadAll(src load.Source, now time.Time) (*loaded, error) {
+	return e.loadKeeping(src, now, keepRecords)
 }
 
 // loadKeeping is loadAll keeping k of each record.
-func loadKeeping(src load.Source, now time.Time, k keep) (*loaded, error) {
+func (e *env) loadKeeping(src load.Source, now time.Time, k keep) (*loaded, error) {
 	// Listing a large folder and compiling the schemas each take a few
 	// milliseconds and need nothing from each other.
 	compiled := compileSchemas()
@@ -148,6 +148,9 @@ func loadKeeping(src load.Source, now time.Time, k keep) (*loaded, error) {
 		return nil, listErr
 	}
 	sort.Strings(paths)
+	if e.sizeHeap != nil {
+		e.sizeHeap(len(paths))
+	}
 	c := &validate.Checker{Schemas: schemas, Policy: pol, Now: now, Dir: load.Dir}
 	l.results = checkFiles(c, src, paths, k)
 	l.findings = append(l.findings, problemFindings(problems)...)

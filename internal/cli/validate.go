@@ -63,7 +63,7 @@ the check could not run.`)
 	if o.base != "" {
 		findings, checked, err = validateChange(o, now)
 	} else {
-		findings, checked, err = validateAll(o, now)
+		findings, checked, err = validateAll(e, o, now)
 	}
 	if err != nil {
 		return err
@@ -82,12 +82,12 @@ the check could not run.`)
 	return nil
 }
 
-func validateAll(o validateOptions, now time.Time) ([]validate.Finding, int, error) {
+func validateAll(e *env, o validateOptions, now time.Time) ([]validate.Finding, int, error) {
 	src, err := openSource(o.repo, o.rev)
 	if err != nil {
 		return nil, 0, err
 	}
-	l, err := loadKeeping(filterSource{Source: src, paths: o.paths, root: o.repo}, now, keepFindings)
+	l, err := e.loadKeeping(filterSource{Source: src, paths: o.paths, root: o.repo}, now, keepFindings)
 	if err != nil {
 		return nil, 0, err
 	}
