@@ -1,10 +1,8 @@
 package load
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path"
@@ -144,18 +142,15 @@ func (d DirSource) Read(p string) ([]byte, error) {
 	if fi.Size() > MaxFileSize {
 		return nil, tooLarge(p, fi.Size())
 	}
-	f, err := os.Open(full)
+	data, err := readFile(full, fi.Size())
 	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	// Sized from the stat, as os.ReadFile does: io.ReadAll would start at
-	// 512 bytes and copy its way up, allocating twice the file.
-	buf := bytes.NewBuffer(make([]byte, 0, fi.Size()+bytes.MinRead))
-	if _, err := buf.ReadFrom(io.LimitReader(f, MaxFileSize+1)); err != nil {
+		var pe *fs.PathError
+		if errors.As(err, &pe) && pe.Op == "open" {
+			return nil, err
+		}
 		return nil, fmt.Errorf("read %s: %w", p, err)
 	}
-	return buf.Bytes(), nil
+	return data, nil
 }
 
 // checkLink refuses a symbolic link whose target is outside the root.

@@ -59,23 +59,9 @@ func Parse(path string, data []byte) (*Document, error) {
 	if err := checkText(path, data); err != nil {
 		return nil, err
 	}
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	var doc yaml.Node
-	if err := dec.Decode(&doc); err != nil {
-		if errors.Is(err, io.EOF) {
-			return nil, &Error{File: path, Msg: "empty file: a record is a YAML mapping"}
-		}
-		return nil, yamlError(path, data, err)
-	}
-	var next yaml.Node
-	if err := dec.Decode(&next); err == nil {
-		line := next.Line
-		if line == 0 {
-			line = 1
-		}
-		return nil, &Error{File: path, Line: line, Col: 1, Msg: "several YAML documents in one file: keep one record per file"}
-	} else if !errors.Is(err, io.EOF) {
-		return nil, yamlError(path, data, err)
+	doc, err := parseOne(path, data)
+	if err != nil {
+		return nil, err
 	}
 	if doc.Kind != yaml.DocumentNode || len(doc.Content) != 1 {
 		return nil, &Error{File: path, Msg: "empty file: a record is a YAML mapping"}
@@ -90,6 +76,53 @@ func Parse(path string, data []byte) (*Document, error) {
 		return nil, err
 	}
 	return &Document{Path: path, Data: data, Root: root, Value: v}, nil
+}
+
+// parseOne parses the one YAML document data holds. Only a line that
+// starts with a document marker (--- or ...) can begin a second document;
+// without one, a single parse of the bytes is all it takes, and the stream
+// decoder, which reads through a buffered reader and must be asked a second
+// time to prove there is no more, is kept for the files that have one.
+func parseOne(path string, data []byte) (yaml.Node, error) {
+	var doc yaml.Node
+	if !hasDocumentMarker(data) {
+		if err := yaml.Unmarshal(data, &doc); err != nil {
+			return doc, yamlError(path, data, err)
+		}
+		if doc.Kind == 0 {
+			return doc, &Error{File: path, Msg: "empty file: a record is a YAML mapping"}
+		}
+		return doc, nil
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	if err := dec.Decode(&doc); err != nil {
+		if errors.Is(err, io.EOF) {
+			return doc, &Error{File: path, Msg: "empty file: a record is a YAML mapping"}
+		}
+		return doc, yamlError(path, data, err)
+	}
+	var next yaml.Node
+	if err := dec.Decode(&next); err == nil {
+		line := next.Line
+		if line == 0 {
+			line = 1
+		}
+		return doc, &Error{File: path, Line: line, Col: 1, Msg: "several YAML documents in one file: keep one record per file"}
+	} else if !errors.Is(err, io.EOF) {
+		return doc, yamlError(path, data, err)
+	}
+	return doc, nil
+}
+
+// hasDocumentMarker reports whether a line of data starts with "---" or
+// "...", the only ways a YAML stream goes on to a second document.
+func hasDocumentMarker(data []byte) bool {
+	for line := range bytes.Lines(data) {
+		if bytes.HasPrefix(line, []byte("---")) || bytes.HasPrefix(line, []byte("...")) {
+			return true
+		}
+	}
+	return false
 }
 
 // checkText rejects what YAML parsers handle badly or silently: encodings
