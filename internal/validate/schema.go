@@ -17,6 +17,8 @@ type Schemas struct {
 	Exception        *jsonschema.Schema
 	Policy           *jsonschema.Schema
 	DeploymentIntent *jsonschema.Schema
+
+	patterns *patternMemo
 }
 
 // CompileSchemas compiles the schemas embedded in the binary. Formats
@@ -40,7 +42,7 @@ func CompileSchemas() (*Schemas, error) {
 			return nil, fmt.Errorf("add schema %s: %w", e.Name(), err)
 		}
 	}
-	var s Schemas
+	s := Schemas{patterns: &patternMemo{}}
 	for name, dst := range map[string]**jsonschema.Schema{
 		schemas.Exception: &s.Exception, schemas.Policy: &s.Policy, schemas.DeploymentIntent: &s.DeploymentIntent,
 	} {
@@ -51,12 +53,12 @@ func CompileSchemas() (*Schemas, error) {
 	return &s, nil
 }
 
-// Check validates doc against sch and reports each failure at the YAML
-// position of the offending value.
-func Check(sch *jsonschema.Schema, doc *load.Document) []Finding {
+// Check validates doc against sch, one of s's schemas, and reports each
+// failure at the YAML position of the offending value.
+func (s *Schemas) Check(sch *jsonschema.Schema, doc *load.Document) []Finding {
 	// Most records are valid: quick says so without the library's cost
 	// (see quick.go); the library decides the rest and writes the messages.
-	if quick(sch, doc.Value, 0) == valid {
+	if quick(sch, doc.Value, 0, s.patterns) == valid {
 		return nil
 	}
 	err := sch.Validate(doc.Value)
