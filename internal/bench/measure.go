@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"os/exec"
 	"slices"
 	"syscall"
@@ -17,6 +18,7 @@ type Command struct {
 	Args  []string // argv; Args[0] is the program
 	Dir   string   // working directory
 	Exits []int    // exit codes that mean the tool did its job
+	Env   []string // added to the environment, KEY=value
 }
 
 // Output is what one run of a command printed.
@@ -46,6 +48,9 @@ type Timing struct {
 func RunOnce(ctx context.Context, c Command) (Sample, Output, error) {
 	cmd := exec.CommandContext(ctx, c.Args[0], c.Args[1:]...)
 	cmd.Dir = c.Dir
+	if len(c.Env) > 0 {
+		cmd.Env = append(os.Environ(), c.Env...)
+	}
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	start := time.Now()

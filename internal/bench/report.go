@@ -34,13 +34,15 @@ func writeReport(w io.Writer, d reportData) {
 	}
 	fmt.Fprintln(w)
 
-	var exctl, floor *Row
+	var exctl, floor, gcFloor *Row
 	for i := range d.rows {
 		switch {
 		case strings.HasPrefix(d.rows[i].Tool, "exctl"):
 			exctl = &d.rows[i]
-		case d.rows[i].Agree == nil:
+		case d.rows[i].Agree == nil && floor == nil: // the first is the floor as the issue defines it
 			floor = &d.rows[i]
+		case d.rows[i].Agree == nil:
+			gcFloor = &d.rows[i]
 		}
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
@@ -98,6 +100,9 @@ func writeReport(w io.Writer, d reportData) {
 		}
 		if floor != nil {
 			check(w, fmt.Sprintf("within %.1f× of the yaml.v3 floor", Targets.FloorRatio), ratioOf(exctl, floor) <= Targets.FloorRatio, ratio(exctl, floor))
+		}
+		if gcFloor != nil {
+			fmt.Fprintf(w, "  (note) the same parse with exctl's collector settings: exctl takes %s its time\n", ratio(exctl, gcFloor))
 		}
 		check(w, fmt.Sprintf("peak memory under %.0f MB", mb(Targets.RSS)), t.RSS < Targets.RSS, fmt.Sprintf("%.0f MB", mb(t.RSS)))
 		check(w, "found exactly the planted files", exctl.Agree != nil && exctl.Agree.Agrees(), exctl.Agree.String())

@@ -76,11 +76,11 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 }
 
 // Main is Run for the exctl process, which owns the runtime: it also sizes
-// the garbage collector to the work (see gcFor).
+// the garbage collector to the work (see GCFor).
 func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	e := &env{ctx: ctx, stdout: stdout, stderr: stderr, getenv: os.Getenv, now: time.Now}
 	e.sizeHeap = func(n int) {
-		if percent, limit, ok := gcFor(n, e.getenv); ok {
+		if percent, limit, ok := GCFor(n, e.getenv); ok {
 			debug.SetGCPercent(percent)
 			debug.SetMemoryLimit(limit)
 		}

@@ -15,10 +15,10 @@ const (
 	gcMinRecords  = 500      // below this the collector barely runs
 )
 
-// gcFor returns the collector settings for a run that parses n records, and
+// GCFor returns the collector settings for a run that parses n records, and
 // false when the defaults should stay: a small run, or a user who set GOGC
 // or GOMEMLIMIT.
-func gcFor(n int, getenv func(string) string) (percent int, limit int64, ok bool) {
+func GCFor(n int, getenv func(string) string) (percent int, limit int64, ok bool) {
 	if n < gcMinRecords || getenv("GOGC") != "" || getenv("GOMEMLIMIT") != "" {
 		return 0, 0, false
 	}

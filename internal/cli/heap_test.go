@@ -25,7 +25,7 @@ func TestGCFor(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			percent, limit, ok := gcFor(tt.records, env(tt.vars))
+			percent, limit, ok := GCFor(tt.records, env(tt.vars))
 			assert.Equal(t, tt.wantOK, ok)
 			if tt.wantOK {
 				assert.Equal(t, gcPercent, percent)
@@ -35,6 +35,6 @@ func TestGCFor(t *testing.T) {
 	}
 	// 10,000 records must fit the 50 MB the validate benchmark allows,
 	// with the binary's own pages on top.
-	_, limit, _ := gcFor(10_000, env(nil))
+	_, limit, _ := GCFor(10_000, env(nil))
 	assert.Less(t, limit, int64(40<<20))
 }
