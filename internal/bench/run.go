@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"time"
 
@@ -131,7 +132,7 @@ func Run(ctx context.Context, cfg Config, w, log io.Writer) error {
 	var commands []string
 	for i, t := range tools {
 		cmds[i] = t.cmd
-		commands = append(commands, fmt.Sprintf("%-24s (cd %s && %s)", t.cmd.Name, t.cmd.Dir, shellJoin(t.cmd.Args)))
+		commands = append(commands, fmt.Sprintf("%-24s (cd %s && %s)", t.cmd.Name, t.cmd.Dir, shellJoin(append(slices.Clone(t.cmd.Env), t.cmd.Args...))))
 	}
 	fmt.Fprintf(log, "timing %d tools, %d rounds after a warm-up\n", len(cmds), cfg.Runs)
 	timings, outs, err := MeasureAll(ctx, cmds, cfg.Runs)
@@ -270,7 +271,7 @@ func cpus() int { return runtime.NumCPU() }
 // gcEnv is the environment that gives a process the collector settings
 // exctl chooses for n records.
 func gcEnv(n int) []string {
-	percent, limit, ok := cli.GCFor(n, func(string) string { return "" })
+	percent, limit, ok := cli.GCFor(n, cli.ValidateKeeps, func(string) string { return "" })
 	if !ok {
 		return nil
 	}

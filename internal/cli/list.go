@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bufio"
 	"encoding/json"
 	"fmt"
 	"strconv"
@@ -167,7 +168,11 @@ func writeList(e *env, format string, rows []listRow) error {
 		fmt.Fprintln(e.stderr, "no exceptions match")
 		return nil
 	}
-	tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
+	// tabwriter writes each cell on its own: buffer, or a large repository
+	// costs a system call per cell.
+	bw := bufio.NewWriter(e.stdout)
+	defer bw.Flush()
+	tw := tabwriter.NewWriter(bw, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tTYPE\tSTATUS\tSTATE\tRISK\tEXPIRES\tDAYS LEFT\tOWNER")
 	for _, r := range rows {
 		if r.ID == "" {
@@ -189,11 +194,11 @@ func writeList(e *env, format string, rows []listRow) error {
 	}
 	for _, r := range rows {
 		if r.State != r.Status && r.ID != "" {
-			fmt.Fprintln(e.stdout, "\n* effective state differs from the committed status (an approved record past its expiry date is expired)")
+			fmt.Fprintln(bw, "\n* effective state differs from the committed status (an approved record past its expiry date is expired)")
 			break
 		}
 	}
-	return nil
+	return bw.Flush()
 }
 
 // parsePeriod reads 14d, 2w or a Go duration.

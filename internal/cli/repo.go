@@ -149,7 +149,7 @@ func (e *env) loadKeeping(src load.Source, now time.Time, k keep) (*loaded, erro
 	}
 	sort.Strings(paths)
 	if e.sizeHeap != nil {
-		e.sizeHeap(len(paths))
+		e.sizeHeap(len(paths), k)
 	}
 	c := &validate.Checker{Schemas: schemas, Policy: pol, Now: now, Dir: load.Dir}
 	l.results = checkFiles(c, src, paths, k)
