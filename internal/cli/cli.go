@@ -67,6 +67,7 @@ func commands() []command {
 		{name: "codeowners", summary: "generate or check the CODEOWNERS block that maps exception types to approver teams", run: runCodeowners},
 		{name: "export", summary: "write approved, unexpired exceptions as a Trivy, Grype or OpenVEX ignore file", run: runExport},
 		{name: "gate", summary: "decide whether a deployment may proceed, from scanner reports and exceptions", run: runGate},
+		{name: "expire", summary: "plan the expiry bot's run: records to expire and owners to remind (--dry-run)", run: runExpire},
 	}
 }
 
