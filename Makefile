@@ -31,6 +31,11 @@ demo: build
 	@./$(BIN) gate --now $(DEMO_NOW) --intent internal/gate/testdata/demo/intent.yaml; \
 	  code=$$?; echo "(exit $$code)"; test $$code -eq 1
 	@echo
+	@echo "== exctl expire --dry-run: the expiry bot's plan (what is due, whom to remind); nothing changes"
+	@./$(BIN) expire --dry-run --now $(DEMO_NOW)
+	@echo "   ... and on 2027-01-24, a week before an approved exception runs out:"
+	@./$(BIN) expire --dry-run --now 2027-01-24T09:00:00Z
+	@echo
 	@echo "== exctl export trivyignore: what Trivy may ignore, and until when"
 	@./$(BIN) export trivyignore --now $(DEMO_NOW) --app fluentd --env production
 

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bufio"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -107,7 +108,8 @@ func writePlan(e *env, format string, p bot.Plan) error {
 		enc.SetIndent("", "  ")
 		return enc.Encode(p)
 	}
-	tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
+	bw := bufio.NewWriter(e.stdout) // tabwriter writes cell by cell
+	tw := tabwriter.NewWriter(bw, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "expire (%d)\n", len(p.Expire))
 	for _, x := range p.Expire {
 		fmt.Fprintf(tw, "  %s\t%s\texpired %s\t%s ago\t%s\t%s\n",
@@ -125,9 +127,9 @@ func writePlan(e *env, format string, p bot.Plan) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	_, err := fmt.Fprintf(e.stdout, "dry run at %s (%s) over %s: %d to expire, %d to remind (%d due today); nothing changed\n",
+	fmt.Fprintf(bw, "dry run at %s (%s) over %s: %d to expire, %d to remind (%d due today); nothing changed\n",
 		p.Now.Format(time.RFC3339), p.TimeZone, plural(p.Counts.Records, "record"), p.Counts.Expire, p.Counts.Remind, p.Counts.RemindDue)
-	return err
+	return bw.Flush()
 }
 
 func plural(n int, unit string) string {
