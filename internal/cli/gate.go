@@ -144,7 +144,7 @@ func readIntent(s *validate.Schemas, path string) (*gate.Intent, error) {
 	if err != nil {
 		return nil, fmt.Errorf("deployment intent: %w", err)
 	}
-	if fs := s.Check(s.DeploymentIntent, doc); len(fs) > 0 {
+	if fs := validate.Check(s.DeploymentIntent, doc); len(fs) > 0 {
 		return nil, fmt.Errorf("deployment intent is invalid:\n%s", joinFindings(fs))
 	}
 	return gate.IntentFromValue(doc.Value)

@@ -1,9 +1,6 @@
 package validate
 
 import (
-	"regexp"
-	"sync"
-	"sync/atomic"
 	"unicode/utf8"
 
 	"github.com/santhosh-tekuri/jsonschema/v5"
@@ -36,7 +33,7 @@ const maxQuickDepth = 128
 
 // quick evaluates v against s. valid and invalid are exact; unknown means
 // the value or the schema uses something quick does not evaluate.
-func quick(s *jsonschema.Schema, v any, depth int, m *patternMemo) verdict {
+func quick(s *jsonschema.Schema, v any, depth int) verdict {
 	if depth > maxQuickDepth || !quickSupported(s) {
 		return unknown
 	}
@@ -71,11 +68,11 @@ func quick(s *jsonschema.Schema, v any, depth int, m *patternMemo) verdict {
 	}
 	switch v := v.(type) {
 	case map[string]any:
-		if !and(quickObject(s, v, depth, m)) {
+		if !and(quickObject(s, v, depth)) {
 			return invalid
 		}
 	case []any:
-		if !and(quickArray(s, v, depth, m)) {
+		if !and(quickArray(s, v, depth)) {
 			return invalid
 		}
 	case string:
@@ -85,7 +82,7 @@ func quick(s *jsonschema.Schema, v any, depth int, m *patternMemo) verdict {
 				return invalid
 			}
 		}
-		if s.Pattern != nil && !m.match(s.Pattern, v) {
+		if s.Pattern != nil && !s.Pattern.MatchString(v) {
 			return invalid
 		}
 	case nil, bool:
@@ -109,32 +106,32 @@ func quick(s *jsonschema.Schema, v any, depth int, m *patternMemo) verdict {
 			and(unknown)
 		}
 	}
-	if s.Ref != nil && !and(quick(s.Ref, v, depth+1, m)) {
+	if s.Ref != nil && !and(quick(s.Ref, v, depth+1)) {
 		return invalid
 	}
 	for _, sub := range s.AllOf {
-		if !and(quick(sub, v, depth+1, m)) {
+		if !and(quick(sub, v, depth+1)) {
 			return invalid
 		}
 	}
-	if len(s.AnyOf) > 0 && !and(quickAnyOf(s.AnyOf, v, depth, m)) {
+	if len(s.AnyOf) > 0 && !and(quickAnyOf(s.AnyOf, v, depth)) {
 		return invalid
 	}
-	if len(s.OneOf) > 0 && !and(quickOneOf(s.OneOf, v, depth, m)) {
+	if len(s.OneOf) > 0 && !and(quickOneOf(s.OneOf, v, depth)) {
 		return invalid
 	}
 	if s.If != nil {
 		var r verdict
-		switch quick(s.If, v, depth+1, m) {
+		switch quick(s.If, v, depth+1) {
 		case valid:
 			r = valid
 			if s.Then != nil {
-				r = quick(s.Then, v, depth+1, m)
+				r = quick(s.Then, v, depth+1)
 			}
 		case invalid:
 			r = valid
 			if s.Else != nil {
-				r = quick(s.Else, v, depth+1, m)
+				r = quick(s.Else, v, depth+1)
 			}
 		}
 		if !and(r) {
@@ -215,7 +212,7 @@ func quickEnum(items []any, v any) verdict {
 	return invalid
 }
 
-func quickObject(s *jsonschema.Schema, v map[string]any, depth int, m *patternMemo) verdict {
+func quickObject(s *jsonschema.Schema, v map[string]any, depth int) verdict {
 	if (s.MinProperties != -1 && len(v) < s.MinProperties) || (s.MaxProperties != -1 && len(v) > s.MaxProperties) {
 		return invalid
 	}
@@ -230,7 +227,7 @@ func quickObject(s *jsonschema.Schema, v map[string]any, depth int, m *patternMe
 		// than every key (an if: {properties: {type: …}} names one).
 		for name, sub := range s.Properties {
 			if value, ok := v[name]; ok {
-				switch quick(sub, value, depth+1, m) {
+				switch quick(sub, value, depth+1) {
 				case invalid:
 					return invalid
 				case unknown:
@@ -259,7 +256,7 @@ func quickObject(s *jsonschema.Schema, v map[string]any, depth int, m *patternMe
 				return unknown
 			}
 		}
-		switch quick(sub, value, depth+1, m) {
+		switch quick(sub, value, depth+1) {
 		case invalid:
 			return invalid
 		case unknown:
@@ -269,7 +266,7 @@ func quickObject(s *jsonschema.Schema, v map[string]any, depth int, m *patternMe
 	return result
 }
 
-func quickArray(s *jsonschema.Schema, v []any, depth int, m *patternMemo) verdict {
+func quickArray(s *jsonschema.Schema, v []any, depth int) verdict {
 	if (s.MinItems != -1 && len(v) < s.MinItems) || (s.MaxItems != -1 && len(v) > s.MaxItems) {
 		return invalid
 	}
@@ -284,7 +281,7 @@ func quickArray(s *jsonschema.Schema, v []any, depth int, m *patternMemo) verdic
 	}
 	if s.Items2020 != nil {
 		for _, item := range v {
-			switch quick(s.Items2020, item, depth+1, m) {
+			switch quick(s.Items2020, item, depth+1) {
 			case invalid:
 				return invalid
 			case unknown:
@@ -312,10 +309,10 @@ func quickUnique(v []any) verdict {
 	return valid
 }
 
-func quickAnyOf(subs []*jsonschema.Schema, v any, depth int, m *patternMemo) verdict {
+func quickAnyOf(subs []*jsonschema.Schema, v any, depth int) verdict {
 	result := invalid
 	for _, sub := range subs {
-		switch quick(sub, v, depth+1, m) {
+		switch quick(sub, v, depth+1) {
 		case valid:
 			return valid
 		case unknown:
@@ -325,10 +322,10 @@ func quickAnyOf(subs []*jsonschema.Schema, v any, depth int, m *patternMemo) ver
 	return result
 }
 
-func quickOneOf(subs []*jsonschema.Schema, v any, depth int, m *patternMemo) verdict {
+func quickOneOf(subs []*jsonschema.Schema, v any, depth int) verdict {
 	matched, unsure := 0, false
 	for _, sub := range subs {
-		switch quick(sub, v, depth+1, m) {
+		switch quick(sub, v, depth+1) {
 		case valid:
 			matched++
 		case unknown:
@@ -344,41 +341,4 @@ func quickOneOf(subs []*jsonschema.Schema, v any, depth int, m *patternMemo) ver
 		return valid
 	}
 	return invalid
-}
-
-// memoPerPattern bounds what one pattern remembers, so that values that
-// never repeat (ids, digests) cost a bounded amount of memory.
-const memoPerPattern = 512
-
-// patternMemo remembers the answers of the schemas' regular expressions.
-// Records repeat most of their strings (dates, logins, teams, components,
-// environments), a match of Go's regular expressions costs a microsecond
-// or more, and a lookup tens of nanoseconds. It is safe for concurrent
-// use; a nil memo matches every time.
-type patternMemo struct {
-	patterns sync.Map // *regexp.Regexp → *patternAnswers
-}
-
-type patternAnswers struct {
-	answers sync.Map // string → bool
-	n       atomic.Int32
-}
-
-func (m *patternMemo) match(re *regexp.Regexp, s string) bool {
-	if m == nil {
-		return re.MatchString(s)
-	}
-	p, ok := m.patterns.Load(re)
-	if !ok {
-		p, _ = m.patterns.LoadOrStore(re, &patternAnswers{})
-	}
-	pa := p.(*patternAnswers)
-	if ok, found := pa.answers.Load(s); found {
-		return ok.(bool)
-	}
-	ok = re.MatchString(s)
-	if pa.n.Add(1) <= memoPerPattern {
-		pa.answers.Store(s, ok)
-	}
-	return ok
 }

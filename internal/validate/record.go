@@ -42,7 +42,7 @@ func PolicyFile(s *Schemas, p string, data []byte) (*policy.Policy, []Finding) {
 	if err != nil {
 		return nil, []Finding{loadFinding(p, err)}
 	}
-	if fs := s.Check(s.Policy, doc); len(fs) > 0 {
+	if fs := Check(s.Policy, doc); len(fs) > 0 {
 		return nil, fs
 	}
 	pol, errs := policy.FromValue(doc.Value)
@@ -75,7 +75,7 @@ func (c *Checker) File(p string, data []byte) Result {
 	}
 	r.Doc = doc
 	r.IDLine, r.IDCol = doc.Pos("/exception_id")
-	if fs := c.Schemas.Check(c.Schemas.Exception, doc); len(fs) > 0 {
+	if fs := Check(c.Schemas.Exception, doc); len(fs) > 0 {
 		r.Findings = fs
 		return r
 	}

@@ -17,8 +17,6 @@ type Schemas struct {
 	Exception        *jsonschema.Schema
 	Policy           *jsonschema.Schema
 	DeploymentIntent *jsonschema.Schema
-
-	patterns *patternMemo
 }
 
 // CompileSchemas compiles the schemas embedded in the binary. Formats
@@ -42,7 +40,7 @@ func CompileSchemas() (*Schemas, error) {
 			return nil, fmt.Errorf("add schema %s: %w", e.Name(), err)
 		}
 	}
-	s := Schemas{patterns: &patternMemo{}}
+	var s Schemas
 	for name, dst := range map[string]**jsonschema.Schema{
 		schemas.Exception: &s.Exception, schemas.Policy: &s.Policy, schemas.DeploymentIntent: &s.DeploymentIntent,
 	} {
@@ -53,12 +51,12 @@ func CompileSchemas() (*Schemas, error) {
 	return &s, nil
 }
 
-// Check validates doc against sch, one of s's schemas, and reports each
-// failure at the YAML position of the offending value.
-func (s *Schemas) Check(sch *jsonschema.Schema, doc *load.Document) []Finding {
+// Check validates doc against sch and reports each failure at the YAML
+// position of the offending value.
+func Check(sch *jsonschema.Schema, doc *load.Document) []Finding {
 	// Most records are valid: quick says so without the library's cost
 	// (see quick.go); the library decides the rest and writes the messages.
-	if quick(sch, doc.Value, 0, s.patterns) == valid {
+	if quick(sch, doc.Value, 0) == valid {
 		return nil
 	}
 	err := sch.Validate(doc.Value)
