@@ -82,6 +82,29 @@ func FuzzParse(f *testing.F) {
 	})
 }
 
+// FuzzSingleDocument holds parseOne's shortcut for a block mapping to the
+// stream decoder it skips: wherever the shortcut answers, the stream gives
+// the same node tree and no error.
+func FuzzSingleDocument(f *testing.F) {
+	seedCorpus(f)
+	for _, s := range []string{"a: 1\n", "", "# only a comment\n", "a: [1, 2\n", "a: &x 1\nb: *x\n",
+		"a: *missing\n", "\"\"00", "{a: 1}\nb: 2\n", "  a: 1\nb: 2\n", "!!map\na: 1\n", "a: |\n  ---\n"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if hasDocumentMarker(data) || checkText("f.yaml", data) != nil {
+			return
+		}
+		single, ok := parseSingle(data)
+		if !ok {
+			return
+		}
+		stream, err := parseStream("f.yaml", data)
+		require.NoError(t, err, "the one parse accepted what the stream refuses")
+		require.Equal(t, stream, single)
+	})
+}
+
 // checkValue asserts that v holds only JSON types and that its pointer
 // resolves to a node, so every schema error can be given a position.
 func checkValue(t *testing.T, doc *Document, ptr string, v any) {

@@ -243,6 +243,10 @@ func TestParseErrors(t *testing.T) {
 		{"NUL byte", "a: b\x00c\n", 1, 5, "NUL byte"},
 		{"several documents", "a: 1\n---\nb: 2\n", 2, 1, "several YAML documents"},
 		{"document end then another", "a: 1\n...\n---\nb: 2\n", 3, 1, "several YAML documents"},
+		// Without a marker, a parse that stops after the first node would
+		// drop what follows a flow mapping or an indented one.
+		{"text after a flow mapping", "{a: 1}\nb: 2\n", 2, 1, "invalid YAML: did not find expected <document start>"},
+		{"text after an indented mapping", "  a: 1\nb: 2\n", 2, 1, "invalid YAML"},
 		{"duplicate key names the first line", "a: 1\nb: 2\na: 3\n", 3, 1, `duplicate key "a" (first at line 1)`},
 		{"duplicate key in a nested mapping", "a:\n  x: 1\n  y: 2\n  x: 3\n", 4, 3, `duplicate key "x" (first at line 2)`},
 		{"duplicate key in a flow mapping", "a: {x: 1, x: 2}\n", 1, 11, `duplicate key "x" (first at line 1)`},

@@ -78,22 +78,36 @@ func Parse(path string, data []byte) (*Document, error) {
 	return &Document{Path: path, Data: data, Root: root, Value: v}, nil
 }
 
-// parseOne parses the one YAML document data holds. Only a line that
-// starts with a document marker (--- or ...) can begin a second document;
-// without one, a single parse of the bytes is all it takes, and the stream
-// decoder, which reads through a buffered reader and must be asked a second
-// time to prove there is no more, is kept for the files that have one.
+// parseOne parses the one YAML document data holds. A record is a block
+// mapping starting in the first column, which runs to the end of the
+// stream unless a line starts with a document marker (--- or ...): for
+// such a file one parse of the bytes is all it takes. Anything else goes
+// through the stream decoder, which reads through a buffered reader and
+// must be asked a second time to prove there is no more; a single parse
+// would stop after a flow collection or an indented mapping and never see
+// what follows. FuzzSingleDocument holds the two paths to the same answers.
 func parseOne(path string, data []byte) (yaml.Node, error) {
-	var doc yaml.Node
 	if !hasDocumentMarker(data) {
-		if err := yaml.Unmarshal(data, &doc); err != nil {
-			return doc, yamlError(path, data, err)
+		if doc, ok := parseSingle(data); ok {
+			return doc, nil
 		}
-		if doc.Kind == 0 {
-			return doc, &Error{File: path, Msg: "empty file: a record is a YAML mapping"}
-		}
-		return doc, nil
 	}
+	return parseStream(path, data)
+}
+
+// parseSingle parses data with one Unmarshal and reports whether that
+// answer is the whole answer: a block mapping in the first column.
+func parseSingle(data []byte) (yaml.Node, bool) {
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil || doc.Kind != yaml.DocumentNode || len(doc.Content) != 1 {
+		return doc, false
+	}
+	root := doc.Content[0]
+	return doc, root.Kind == yaml.MappingNode && root.Style&yaml.FlowStyle == 0 && root.Column == 1
+}
+
+func parseStream(path string, data []byte) (yaml.Node, error) {
+	var doc yaml.Node
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	if err := dec.Decode(&doc); err != nil {
 		if errors.Is(err, io.EOF) {
