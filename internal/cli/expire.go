@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/exctl/exctl/internal/bot"
-	"github.com/exctl/exctl/internal/load"
 	"github.com/exctl/exctl/internal/validate"
 )
 
@@ -53,19 +52,9 @@ details. An invalid policy exits 2.`)
 	if err != nil {
 		return err
 	}
-	src, err := openSource(o.repo, o.rev)
+	l, err := e.loadEvaluable(o.repo, o.rev, now)
 	if err != nil {
 		return err
-	}
-	l, err := e.loadAll(src, now)
-	if err != nil {
-		return err
-	}
-	if l.policy == nil {
-		for _, f := range l.findings {
-			fmt.Fprintln(e.stderr, f.String())
-		}
-		return fmt.Errorf("policy %s is invalid: nothing can be planned under it", load.PolicyPath)
 	}
 	records, invalid := plannable(l)
 	plan := bot.NewPlan(records, l.policy, now)

@@ -132,7 +132,7 @@ func TestExpireExitCodes(t *testing.T) {
 		{"dry run json", []string{"--dry-run", "--repo", valid, "--format", "json"}, ExitOK, `"branch": "exctl/expire/` + expiredID},
 		{"an invalid record", []string{"--dry-run", "--repo", broken}, ExitNo, "1 file(s) are invalid"},
 		{"a file out of place", []string{"--dry-run", "--repo", misplaced}, ExitNo, "1 file(s) are invalid"},
-		{"an invalid policy", []string{"--dry-run", "--repo", badPolicy}, ExitError, "nothing can be planned"},
+		{"an invalid policy", []string{"--dry-run", "--repo", badPolicy}, ExitError, "nothing can be evaluated"},
 		{"without --dry-run", []string{"--repo", valid}, ExitError, "is not built yet; run with --dry-run"},
 		{"without --dry-run, even when nothing is due", []string{"--repo", t.TempDir()}, ExitError, "not built yet"},
 		{"bad format", []string{"--dry-run", "--repo", valid, "--format", "sarif"}, ExitError, `unknown --format "sarif"`},

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/exctl/exctl/internal/exception"
-	"github.com/exctl/exctl/internal/load"
 	"github.com/exctl/exctl/internal/risk"
 	"github.com/exctl/exctl/internal/validate"
 )
@@ -76,19 +75,9 @@ command exit 1; run 'exctl validate' for the details.`)
 	if err != nil {
 		return err
 	}
-	src, err := openSource(o.repo, o.rev)
+	l, err := e.loadEvaluable(o.repo, o.rev, now)
 	if err != nil {
 		return err
-	}
-	l, err := e.loadAll(src, now)
-	if err != nil {
-		return err
-	}
-	if l.policy == nil {
-		for _, f := range l.findings {
-			fmt.Fprintln(e.stderr, f.String())
-		}
-		return fmt.Errorf("policy %s is invalid: nothing can be evaluated under it", load.PolicyPath)
 	}
 	byFile := map[string][]validate.Finding{}
 	for _, f := range l.findings {

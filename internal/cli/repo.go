@@ -198,6 +198,28 @@ func openSource(dir, rev string) (load.Source, error) {
 	return src, nil
 }
 
+// loadEvaluable opens the records of dir at rev (the work tree when
+// empty) and loads them all; an invalid policy is an error, with its
+// findings on stderr, since nothing can be evaluated under it. Invalid
+// records stay in the result for the caller to report.
+func (e *env) loadEvaluable(dir, rev string, now time.Time) (*loaded, error) {
+	src, err := openSource(dir, rev)
+	if err != nil {
+		return nil, err
+	}
+	l, err := e.loadAll(src, now)
+	if err != nil {
+		return nil, err
+	}
+	if l.policy == nil {
+		for _, f := range l.findings {
+			fmt.Fprintln(e.stderr, f.String())
+		}
+		return nil, fmt.Errorf("policy %s is invalid: nothing can be evaluated under it", load.PolicyPath)
+	}
+	return l, nil
+}
+
 // validExceptions returns every record of a load that is entirely valid.
 // A decision taken over invalid records or an invalid policy could be
 // wrong either way, so it is an error (exit 2), with the reasons on stderr.
