@@ -162,6 +162,13 @@ func TestSchemaMessages(t *testing.T) {
 	require.NotEmpty(t, res.Findings)
 	assert.Contains(t, res.Findings[0].Msg, "expiry_date")
 	assert.Contains(t, res.Findings[0].Msg, "string")
+
+	// A date written with a time fails both the format and the pattern
+	// that spells it out for validators that do not assert formats: one
+	// finding says it.
+	res = c.File(recordPath("vulnerability_scan"), []byte(edit(baseRecord, "expiry_date: 2026-04-06", "expiry_date: 2026-04-06T00:00:00Z")))
+	require.Len(t, res.Findings, 1, "%v", res.Findings)
+	assert.Contains(t, res.Findings[0].Msg, "is not valid 'date'")
 }
 
 func TestDuplicates(t *testing.T) {

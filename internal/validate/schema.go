@@ -68,9 +68,21 @@ func Check(sch *jsonschema.Schema, doc *load.Document) []Finding {
 		return []Finding{{File: doc.Path, Level: Error, Rule: "schema", Msg: err.Error()}}
 	}
 	leaves := leafErrors(ve)
+	// A value that fails its format fails the pattern that spells the
+	// format out for validators that do not assert formats; the format's
+	// message is the one that says what is wrong.
+	formatFailed := map[string]bool{}
+	for _, l := range leaves {
+		if strings.HasSuffix(l.KeywordLocation, "/format") {
+			formatFailed[l.InstanceLocation] = true
+		}
+	}
 	out := make([]Finding, 0, len(leaves))
 	seen := map[string]bool{}
 	for _, l := range leaves {
+		if formatFailed[l.InstanceLocation] && strings.HasSuffix(l.KeywordLocation, "/pattern") {
+			continue
+		}
 		f := schemaFinding(doc, sch, l)
 		key := fmt.Sprintf("%d:%d:%s", f.Line, f.Col, f.Msg)
 		if !seen[key] {
