@@ -123,51 +123,55 @@ func (r *Repo) Blob(h plumbing.Hash) ([]byte, error) {
 // Changed lists the paths below prefix whose content in the work tree
 // differs from the tree at base: added, modified and deleted, committed or
 // not. Only files whose index stat data says they changed are read, so a
-// large folder with one changed file costs a stat per file, not a read.
+// large folder with one changed file costs a stat per file, not a read;
+// and a folder whose tree at base is the one git's index caches for it
+// (its cache-tree extension, which git keeps on checkout and commit) is
+// taken from the index without decoding the base tree's objects.
 func (r *Repo) Changed(base, prefix string) ([]string, error) {
+	return r.changed(base, prefix, true)
+}
+
+func (r *Repo) changed(base, prefix string, useCacheTree bool) ([]string, error) {
 	t, err := r.Tree(base)
 	if err != nil {
 		return nil, err
 	}
-	// The base tree, the index with the work tree's stat data, and the
-	// work tree's listing are independent: read them at once.
+	// The work tree's listing needs nothing else; the base tree and the
+	// stats need the index, which says which folders are unchanged and
+	// what each file's stat data was.
 	var (
 		wg        sync.WaitGroup
-		baseHash  = map[string]plumbing.Hash{}
-		baseErr   error
-		tracked   []*index.Entry
-		hashes    []plumbing.Hash
-		indexErr  error
 		present   []dirFile
 		listErr   error
 		indexTime = indexModTime(r)
 	)
-	wg.Add(3)
-	go func() {
-		defer wg.Done()
-		baseErr = treeFiles(t, prefix, baseHash)
-	}()
-	go func() {
-		defer wg.Done()
-		idx, err := r.Git.Storer.Index()
-		if err != nil {
-			indexErr = fmt.Errorf("read index: %w", err)
-			return
+	wg.Go(func() { present, listErr = r.listFiles(prefix) })
+	idx, err := r.Git.Storer.Index()
+	if err != nil {
+		wg.Wait()
+		return nil, fmt.Errorf("read index: %w", err)
+	}
+	var tracked []*index.Entry
+	dirPrefix := strings.TrimSuffix(prefix, "/") + "/"
+	for _, e := range idx.Entries {
+		if strings.HasPrefix(e.Name, dirPrefix) && e.Stage == 0 {
+			tracked = append(tracked, e)
 		}
-		dirPrefix := strings.TrimSuffix(prefix, "/") + "/"
-		for _, e := range idx.Entries {
-			if strings.HasPrefix(e.Name, dirPrefix) && e.Stage == 0 {
-				tracked = append(tracked, e)
-			}
-		}
-		hashes, indexErr = r.worktreeHashes(tracked, indexTime)
-	}()
-	go func() {
-		defer wg.Done()
-		present, listErr = r.listFiles(prefix)
-	}()
+	}
+	var cached map[string]plumbing.Hash
+	if useCacheTree {
+		cached = cacheTree(idx.Cache)
+	}
+	var (
+		baseHash = map[string]plumbing.Hash{}
+		baseErr  error
+		hashes   []plumbing.Hash
+		statErr  error
+	)
+	wg.Go(func() { baseErr = baseFiles(t, prefix, cached, tracked, baseHash) })
+	wg.Go(func() { hashes, statErr = r.worktreeHashes(tracked, indexTime) })
 	wg.Wait()
-	if err := errors.Join(baseErr, indexErr, listErr); err != nil {
+	if err := errors.Join(baseErr, statErr, listErr); err != nil {
 		return nil, err
 	}
 	current := make(map[string]plumbing.Hash, len(tracked))
@@ -206,35 +210,85 @@ func (r *Repo) Changed(base, prefix string) ([]string, error) {
 	return out, nil
 }
 
-// treeFiles adds the blobs below prefix in t to out, reading tree objects
-// directly: a tree walker costs more than the objects themselves.
-func treeFiles(t *object.Tree, prefix string, out map[string]plumbing.Hash) error {
-	sub, err := t.Tree(prefix)
+// baseFiles records the hash of every file below prefix in the base tree
+// t. A folder whose tree hash is the one the index caches for it holds at
+// base exactly the index's entries below it, so those are recorded
+// instead of decoding the folder's tree objects.
+func baseFiles(t *object.Tree, prefix string, cached map[string]plumbing.Hash, tracked []*index.Entry, out map[string]plumbing.Hash) error {
+	dir := strings.TrimSuffix(prefix, "/")
+	sub, err := t.Tree(dir)
 	if errors.Is(err, object.ErrDirectoryNotFound) || errors.Is(err, object.ErrEntryNotFound) {
 		return nil
 	}
 	if err != nil {
 		return fmt.Errorf("read %s: %w", prefix, err)
 	}
+	// git leaves a folder with an intent-to-add entry out of its cache
+	// tree; the check keeps such an entry out of base all the same.
+	fromIndex := func(dir string) {
+		for _, e := range tracked {
+			if strings.HasPrefix(e.Name, dir+"/") && !e.IntentToAdd {
+				out[e.Name] = e.Hash
+			}
+		}
+	}
 	var walk func(t *object.Tree, dir string) error
 	walk = func(t *object.Tree, dir string) error {
+		if h, ok := cached[dir]; ok && h == t.Hash {
+			fromIndex(dir)
+			return nil
+		}
 		for _, e := range t.Entries {
 			p := dir + "/" + e.Name
-			if e.Mode == filemode.Dir {
-				child, err := t.Tree(e.Name)
-				if err != nil {
-					return fmt.Errorf("read %s: %w", p, err)
-				}
-				if err := walk(child, p); err != nil {
-					return err
-				}
+			if e.Mode != filemode.Dir {
+				out[p] = e.Hash
 				continue
 			}
-			out[p] = e.Hash
+			if h, ok := cached[p]; ok && h == e.Hash {
+				fromIndex(p)
+				continue
+			}
+			child, err := t.Tree(e.Name)
+			if err != nil {
+				return fmt.Errorf("read %s: %w", p, err)
+			}
+			if err := walk(child, p); err != nil {
+				return err
+			}
 		}
 		return nil
 	}
-	return walk(sub, strings.TrimSuffix(prefix, "/"))
+	return walk(sub, dir)
+}
+
+// cacheTree returns the tree hash the index's cache-tree extension holds
+// for each folder it has a valid entry for, by slash path. The extension
+// lists folders depth first, each followed by as many subtrees as it says.
+func cacheTree(t *index.Tree) map[string]plumbing.Hash {
+	out := map[string]plumbing.Hash{}
+	if t == nil {
+		return out
+	}
+	next := 0
+	var walk func(dir string)
+	walk = func(dir string) {
+		e := t.Entries[next]
+		next++
+		p := path.Join(dir, e.Path)
+		if e.Entries >= 0 {
+			out[p] = e.Hash
+		}
+		for range e.Trees {
+			if next >= len(t.Entries) {
+				return
+			}
+			walk(p)
+		}
+	}
+	if len(t.Entries) > 0 {
+		walk("")
+	}
+	return out
 }
 
 // worktreeHashes returns the work tree hash of each index entry, zero for

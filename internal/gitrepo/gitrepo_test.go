@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/format/index"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -130,4 +132,95 @@ func TestChangedDoesNotReadPipesOrHugeFiles(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("Changed blocked on a named pipe")
 	}
+}
+
+// The folders git's cache-tree extension says are unchanged are taken
+// from the index instead of the base tree: every state of the index and
+// work tree must give what decoding the whole base tree gives, and what
+// git itself says.
+func TestChangedUsesTheCacheTreeOnlyWhereItHolds(t *testing.T) {
+	g := gittest.New(t)
+	for i, name := range []string{"a/1", "a/2", "b/3", "b/4", "c/5", "c/d/6"} {
+		g.Write("exceptions/"+name+".yaml", string(rune('a'+i))+"\n")
+	}
+	g.GitCLI("add", "-A")
+	g.GitCLI("commit", "-q", "-m", "base")
+	base := strings.TrimSpace(g.GitCLI("rev-parse", "HEAD"))
+	g.GitCLI("checkout", "-q", "-b", "change")
+	g.Write("exceptions/a/1.yaml", "edited on the branch\n")
+	g.GitCLI("commit", "-q", "-am", "edit a/1")
+
+	agree := func(t *testing.T) {
+		t.Helper()
+		r, err := Open(g.Dir)
+		require.NoError(t, err)
+		with, err := r.changed(base, "exceptions", true)
+		require.NoError(t, err)
+		without, err := r.changed(base, "exceptions", false)
+		require.NoError(t, err)
+		sort.Strings(with)
+		sort.Strings(without)
+		assert.Equal(t, without, with)
+		want := strings.Fields(g.GitCLI("diff", "--name-only", base, "--", "exceptions"))
+		sort.Strings(want)
+		assert.Equal(t, want, with)
+	}
+
+	t.Run("committed on a branch: untouched folders come from the index", func(t *testing.T) {
+		r, err := Open(g.Dir)
+		require.NoError(t, err)
+		idx, err := r.Git.Storer.Index()
+		require.NoError(t, err)
+		cached := cacheTree(idx.Cache)
+		baseTree, err := r.Tree(base)
+		require.NoError(t, err)
+		for _, dir := range []string{"exceptions/b", "exceptions/c", "exceptions/c/d"} {
+			sub, err := baseTree.Tree(dir)
+			require.NoError(t, err)
+			assert.Equal(t, sub.Hash, cached[dir], "%s is unchanged and cached", dir)
+		}
+		a, err := baseTree.Tree("exceptions/a")
+		require.NoError(t, err)
+		assert.NotEqual(t, a.Hash, cached["exceptions/a"], "exceptions/a changed on the branch")
+		agree(t)
+	})
+	t.Run("edited in the work tree only", func(t *testing.T) {
+		g.Write("exceptions/c/5.yaml", "edited, not staged\n")
+		agree(t)
+	})
+	t.Run("staged, intent-to-add and removed", func(t *testing.T) {
+		g.Write("exceptions/b/7.yaml", "new\n")
+		g.GitCLI("add", "exceptions/b/7.yaml")
+		g.Write("exceptions/c/d/8.yaml", "intent to add\n")
+		g.GitCLI("add", "-N", "exceptions/c/d/8.yaml")
+		g.GitCLI("rm", "-q", "exceptions/a/2.yaml")
+		agree(t)
+	})
+	t.Run("a whole folder deleted and the rest committed", func(t *testing.T) {
+		g.GitCLI("rm", "-q", "-r", "-f", "exceptions/b")
+		g.GitCLI("add", "-A")
+		g.GitCLI("commit", "-q", "-m", "more")
+		agree(t)
+	})
+	t.Run("an empty intent-to-add file, then a commit of something else", func(t *testing.T) {
+		g.Write("exceptions/c/d/9.yaml", "")
+		g.GitCLI("add", "-N", "exceptions/c/d/9.yaml")
+		g.Write("exceptions/a/1.yaml", "edited again\n")
+		g.GitCLI("add", "exceptions/a/1.yaml")
+		g.GitCLI("commit", "-q", "-m", "again")
+		agree(t)
+	})
+}
+
+func TestCacheTreeToleratesAShortExtension(t *testing.T) {
+	// A cache tree that promises more subtrees than it lists.
+	got := cacheTree(&index.Tree{Entries: []index.TreeEntry{
+		{Path: "", Entries: 2, Trees: 3},
+		{Path: "exceptions", Entries: 2, Trees: 0, Hash: plumbing.NewHash("1111111111111111111111111111111111111111")},
+	}})
+	assert.Equal(t, map[string]plumbing.Hash{
+		"":           {},
+		"exceptions": plumbing.NewHash("1111111111111111111111111111111111111111"),
+	}, got)
+	assert.Empty(t, cacheTree(nil))
 }
