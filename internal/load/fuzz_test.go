@@ -88,7 +88,8 @@ func FuzzParse(f *testing.F) {
 func FuzzSingleDocument(f *testing.F) {
 	seedCorpus(f)
 	for _, s := range []string{"a: 1\n", "", "# only a comment\n", "a: [1, 2\n", "a: &x 1\nb: *x\n",
-		"a: *missing\n", "\"\"00", "{a: 1}\nb: 2\n", "  a: 1\nb: 2\n", "!!map\na: 1\n", "a: |\n  ---\n"} {
+		"a: *missing\n", "\"\"00", "{a: 1}\nb: 2\n", "  a: 1\nb: 2\n", "!!map\na: 1\n", "a: |\n  ---\n",
+		"!!map\n  a: x\nb: y\n", "&x\n  a: 1\nb: 2\n", "&x\n  a: 1\n- b\n", "a: 1\n%YAML 1.2\n# c\n[x\n", "? a\n: 1\nb: 2\n"} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {

@@ -247,6 +247,9 @@ func TestParseErrors(t *testing.T) {
 		// drop what follows a flow mapping or an indented one.
 		{"text after a flow mapping", "{a: 1}\nb: 2\n", 2, 1, "invalid YAML: did not find expected <document start>"},
 		{"text after an indented mapping", "  a: 1\nb: 2\n", 2, 1, "invalid YAML"},
+		{"text after a tagged indented mapping", "!!map\n  exception_id: x\nexception_id: y\n", 3, 1, "invalid YAML"},
+		{"text after an anchored indented mapping", "&x\n  a: 1\nb: 2\n", 3, 1, "invalid YAML"},
+		{"a directive in the middle", "a: 1\n%YAML 1.2\n# c\n[x\n", 2, 1, "invalid YAML"},
 		{"duplicate key names the first line", "a: 1\nb: 2\na: 3\n", 3, 1, `duplicate key "a" (first at line 1)`},
 		{"duplicate key in a nested mapping", "a:\n  x: 1\n  y: 2\n  x: 3\n", 4, 3, `duplicate key "x" (first at line 2)`},
 		{"duplicate key in a flow mapping", "a: {x: 1, x: 2}\n", 1, 11, `duplicate key "x" (first at line 1)`},

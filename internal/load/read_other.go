@@ -16,6 +16,11 @@ func readFile(name string, size int64) ([]byte, error) {
 		return nil, err
 	}
 	defer f.Close()
+	if fi, err := f.Stat(); err != nil {
+		return nil, err
+	} else if !fi.Mode().IsRegular() {
+		return nil, errNotRegular
+	}
 	// Sized from the stat, as os.ReadFile does: io.ReadAll would start at
 	// 512 bytes and copy its way up, allocating twice the file.
 	buf := bytes.NewBuffer(make([]byte, 0, min(size, MaxFileSize)+bytes.MinRead))

@@ -15,7 +15,9 @@ func readFile(name string, size int64) ([]byte, error) {
 	var fd int
 	for {
 		var err error
-		fd, err = syscall.Open(name, syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
+		// Non-blocking, so that a file swapped for a named pipe since the
+		// caller's stat does not hang the open; the fstat below refuses it.
+		fd, err = syscall.Open(name, syscall.O_RDONLY|syscall.O_CLOEXEC|syscall.O_NONBLOCK, 0)
 		if err == nil {
 			break
 		}
@@ -24,6 +26,13 @@ func readFile(name string, size int64) ([]byte, error) {
 		}
 	}
 	defer syscall.Close(fd)
+	var st syscall.Stat_t
+	if err := syscall.Fstat(fd, &st); err != nil {
+		return nil, &fs.PathError{Op: "stat", Path: name, Err: err}
+	}
+	if st.Mode&syscall.S_IFMT != syscall.S_IFREG {
+		return nil, errNotRegular
+	}
 	// One byte over the stat's size, so that a file that grew since is
 	// read to its end rather than cut at the size it had.
 	buf := make([]byte, 0, min(size, MaxFileSize)+1)

@@ -50,6 +50,10 @@ func Classify(p string) (record bool, problem string) {
 	return false, "not a record: the exceptions folder holds <type>/<exception_id>.yaml files"
 }
 
+// errNotRegular is readFile's answer for a file that is not a regular one
+// by the time it is opened.
+var errNotRegular = errors.New("not a regular file")
+
 // DirSource reads a work tree on disk.
 type DirSource struct{ Root string }
 
@@ -143,6 +147,9 @@ func (d DirSource) Read(p string) ([]byte, error) {
 		return nil, tooLarge(p, fi.Size())
 	}
 	data, err := readFile(full, fi.Size())
+	if errors.Is(err, errNotRegular) {
+		return nil, &Error{File: p, Msg: "not a regular file"}
+	}
 	if err != nil {
 		var pe *fs.PathError
 		if errors.As(err, &pe) && pe.Op == "open" {

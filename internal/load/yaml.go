@@ -96,14 +96,19 @@ func parseOne(path string, data []byte) (yaml.Node, error) {
 }
 
 // parseSingle parses data with one Unmarshal and reports whether that
-// answer is the whole answer: a block mapping in the first column.
+// answer is the whole answer: a block mapping whose keys start in the
+// first column. The first key's position is what counts: a tag or an
+// anchor before an indented mapping puts the root node in column 1 while
+// its keys are not, and the parse would stop at the next line that is.
 func parseSingle(data []byte) (yaml.Node, bool) {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil || doc.Kind != yaml.DocumentNode || len(doc.Content) != 1 {
 		return doc, false
 	}
 	root := doc.Content[0]
-	return doc, root.Kind == yaml.MappingNode && root.Style&yaml.FlowStyle == 0 && root.Column == 1
+	ok := root.Kind == yaml.MappingNode && root.Style&(yaml.FlowStyle|yaml.TaggedStyle) == 0 && root.Anchor == "" &&
+		len(root.Content) > 0 && root.Content[0].Column == 1 && root.Content[0].Line == root.Line
+	return doc, ok
 }
 
 func parseStream(path string, data []byte) (yaml.Node, error) {
@@ -128,11 +133,12 @@ func parseStream(path string, data []byte) (yaml.Node, error) {
 	return doc, nil
 }
 
-// hasDocumentMarker reports whether a line of data starts with "---" or
-// "...", the only ways a YAML stream goes on to a second document.
+// hasDocumentMarker reports whether a line of data starts with "---",
+// "..." or "%" (a directive), the ways a YAML stream ends a document and
+// goes on to another.
 func hasDocumentMarker(data []byte) bool {
 	for line := range bytes.Lines(data) {
-		if bytes.HasPrefix(line, []byte("---")) || bytes.HasPrefix(line, []byte("...")) {
+		if bytes.HasPrefix(line, []byte("---")) || bytes.HasPrefix(line, []byte("...")) || bytes.HasPrefix(line, []byte("%")) {
 			return true
 		}
 	}
