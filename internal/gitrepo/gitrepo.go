@@ -160,7 +160,7 @@ func (r *Repo) changed(base, prefix string, useCacheTree bool) ([]string, error)
 	}
 	var cached map[string]plumbing.Hash
 	if useCacheTree {
-		cached = cacheTree(idx.Cache)
+		cached = cacheTree(idx.Cache, idx.Entries)
 	}
 	var (
 		baseHash = map[string]plumbing.Hash{}
@@ -262,31 +262,55 @@ func baseFiles(t *object.Tree, prefix string, cached map[string]plumbing.Hash, t
 }
 
 // cacheTree returns the tree hash the index's cache-tree extension holds
-// for each folder it has a valid entry for, by slash path. The extension
-// lists folders depth first, each followed by as many subtrees as it says.
-func cacheTree(t *index.Tree) map[string]plumbing.Hash {
-	out := map[string]plumbing.Hash{}
-	if t == nil {
-		return out
+// for each folder, by slash path, or nothing when it cannot be trusted
+// whole. The extension lists folders depth first, each followed by as many
+// subtrees as it says; go-git drops the entries git has invalidated but
+// keeps their subtrees, so the list says where each folder sits only when
+// nothing was invalidated, which git marks on the root along with every
+// folder above a change. Each folder's entry count must also match the
+// index, or the extension is not the index's.
+func cacheTree(t *index.Tree, entries []*index.Entry) map[string]plumbing.Hash {
+	if t == nil || len(t.Entries) == 0 || t.Entries[0].Path != "" || t.Entries[0].Entries < 0 {
+		return nil
 	}
+	out := map[string]plumbing.Hash{}
+	counts := map[string]int{}
 	next := 0
-	var walk func(dir string)
-	walk = func(dir string) {
+	var walk func(dir string) bool
+	walk = func(dir string) bool {
 		e := t.Entries[next]
 		next++
 		p := path.Join(dir, e.Path)
-		if e.Entries >= 0 {
-			out[p] = e.Hash
+		if e.Entries < 0 || (p != "" && e.Path == "") {
+			return false
 		}
+		if _, dup := out[p]; dup {
+			return false
+		}
+		out[p], counts[p] = e.Hash, e.Entries
 		for range e.Trees {
-			if next >= len(t.Entries) {
-				return
+			if next >= len(t.Entries) || !walk(p) {
+				return false
 			}
-			walk(p)
+		}
+		return true
+	}
+	if !walk("") || next != len(t.Entries) {
+		return nil
+	}
+	seen := map[string]int{}
+	for _, e := range entries {
+		seen[""]++
+		for dir := path.Dir(e.Name); dir != "."; dir = path.Dir(dir) {
+			if _, ok := counts[dir]; ok {
+				seen[dir]++
+			}
 		}
 	}
-	if len(t.Entries) > 0 {
-		walk("")
+	for dir, n := range counts {
+		if seen[dir] != n {
+			return nil
+		}
 	}
 	return out
 }

@@ -171,7 +171,7 @@ func TestChangedUsesTheCacheTreeOnlyWhereItHolds(t *testing.T) {
 		require.NoError(t, err)
 		idx, err := r.Git.Storer.Index()
 		require.NoError(t, err)
-		cached := cacheTree(idx.Cache)
+		cached := cacheTree(idx.Cache, idx.Entries)
 		baseTree, err := r.Tree(base)
 		require.NoError(t, err)
 		for _, dir := range []string{"exceptions/b", "exceptions/c", "exceptions/c/d"} {
@@ -212,15 +212,58 @@ func TestChangedUsesTheCacheTreeOnlyWhereItHolds(t *testing.T) {
 	})
 }
 
-func TestCacheTreeToleratesAShortExtension(t *testing.T) {
-	// A cache tree that promises more subtrees than it lists.
-	got := cacheTree(&index.Tree{Entries: []index.TreeEntry{
-		{Path: "", Entries: 2, Trees: 3},
-		{Path: "exceptions", Entries: 2, Trees: 0, Hash: plumbing.NewHash("1111111111111111111111111111111111111111")},
-	}})
-	assert.Equal(t, map[string]plumbing.Hash{
-		"":           {},
-		"exceptions": plumbing.NewHash("1111111111111111111111111111111111111111"),
-	}, got)
-	assert.Empty(t, cacheTree(nil))
+func TestCacheTreeIsTrustedOnlyWhole(t *testing.T) {
+	h := plumbing.NewHash("1111111111111111111111111111111111111111")
+	entries := []*index.Entry{{Name: "exceptions/a/1.yaml"}, {Name: "exceptions/a/2.yaml"}, {Name: "README.md"}}
+	tests := []struct {
+		name string
+		tree *index.Tree
+		want map[string]plumbing.Hash
+	}{
+		{"whole and matching the index", &index.Tree{Entries: []index.TreeEntry{
+			{Path: "", Entries: 3, Trees: 1}, {Path: "exceptions", Entries: 2, Trees: 1}, {Path: "a", Entries: 2, Hash: h},
+		}}, map[string]plumbing.Hash{"": {}, "exceptions": {}, "exceptions/a": h}},
+		{"none", nil, nil},
+		{"root invalidated (dropped by go-git)", &index.Tree{Entries: []index.TreeEntry{
+			{Path: "exceptions", Entries: 2, Trees: 1}, {Path: "a", Entries: 2, Hash: h},
+		}}, nil},
+		{"more subtrees promised than listed", &index.Tree{Entries: []index.TreeEntry{
+			{Path: "", Entries: 3, Trees: 3}, {Path: "exceptions", Entries: 2},
+		}}, nil},
+		{"entries left over", &index.Tree{Entries: []index.TreeEntry{
+			{Path: "", Entries: 3, Trees: 0}, {Path: "exceptions", Entries: 2},
+		}}, nil},
+		{"a count that is not the index's", &index.Tree{Entries: []index.TreeEntry{
+			{Path: "", Entries: 3, Trees: 1}, {Path: "exceptions", Entries: 5, Trees: 0},
+		}}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.want, cacheTree(tt.tree, entries))
+		})
+	}
+}
+
+// go-git drops the cache-tree entries git has invalidated but keeps their
+// subtrees, so after a staged change the list no longer says where each
+// folder sits. Read as if it did, exceptions/exceptions below an
+// invalidated exceptions/ passed for the top folder, matched the base's
+// exceptions/ tree, and every change went unseen.
+func TestChangedIgnoresACacheTreeWithInvalidatedFolders(t *testing.T) {
+	g := gittest.New(t)
+	g.Write("exceptions/a.yaml", "a\n")
+	g.GitCLI("add", "-A")
+	g.GitCLI("commit", "-q", "-m", "base")
+	base := strings.TrimSpace(g.GitCLI("rev-parse", "HEAD"))
+	g.GitCLI("checkout", "-q", "-b", "change")
+	require.NoError(t, os.MkdirAll(filepath.Join(g.Dir, "exceptions/exceptions"), 0o755))
+	g.GitCLI("mv", "exceptions/a.yaml", "exceptions/exceptions/a.yaml")
+	g.GitCLI("commit", "-q", "-m", "move")
+	g.Write("exceptions/new.yaml", "new\n")
+	g.GitCLI("add", "exceptions/new.yaml")
+
+	want := strings.Fields(g.GitCLI("diff", "--name-only", "--no-renames", base, "--", "exceptions"))
+	sort.Strings(want)
+	require.Len(t, want, 3)
+	assert.Equal(t, want, changed(t, g.Dir, base))
 }
