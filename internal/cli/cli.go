@@ -45,10 +45,9 @@ type env struct {
 	// github builds the GitHub client; nil means from GITHUB_API_URL and
 	// GITHUB_TOKEN. Tests point it at a fake.
 	github func(token string) (*githubapi.Client, error)
-	// sizeHeap sets the collector for a run about to parse n records
-	// and keep k of each; nil leaves the runtime alone, as a library
-	// caller expects.
-	sizeHeap func(n int, k keep)
+	// heap sizes the collector while records are parsed; nil leaves the
+	// runtime alone, as a library caller expects.
+	heap *heapBudget
 }
 
 type command struct {
@@ -81,11 +80,13 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 // the garbage collector to the work (see GCFor).
 func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	e := &env{ctx: ctx, stdout: stdout, stderr: stderr, getenv: os.Getenv, now: time.Now}
-	e.sizeHeap = func(n int, k keep) {
-		if percent, limit, ok := GCFor(n, keptBytes(k), e.getenv); ok {
+	e.heap = &heapBudget{
+		apply: func(percent int, limit int64) {
 			debug.SetGCPercent(percent)
 			debug.SetMemoryLimit(limit)
-		}
+		},
+		getenv: e.getenv,
+		live:   liveHeap,
 	}
 	return e.run(args)
 }

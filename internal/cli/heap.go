@@ -1,5 +1,11 @@
 package cli
 
+import (
+	"math"
+	"runtime/metrics"
+	"sync"
+)
+
 // Parsing YAML allocates about thirty times a record's size and keeps
 // almost none of it. Under the default GOGC=100 the live heap of a run is
 // a few megabytes, so the collector runs every few megabytes allocated:
@@ -40,3 +46,86 @@ func GCFor(n int, kept int64, getenv func(string) string) (percent int, limit in
 // ValidateKeeps is what validate keeps of a record, for the benchmark that
 // gives a bare parse validate's collector settings.
 var ValidateKeeps = keptBytes(keepFindings)
+
+// Beyond these the settings above are no longer the right ones and the
+// run goes back to the runtime's defaults.
+const (
+	bigRecord      = 64 << 10 // a record this large is hundreds of thousands of YAML nodes in flight
+	liveCheckEvery = 1024     // files between looks at the live heap
+)
+
+// heapBudget applies GCFor's settings while a run parses records and takes
+// them back when they stop fitting: a large file in flight, or a live heap
+// (findings, kept records) grown past a third of the limit, where a soft
+// limit would have the collector run without pause. A nil budget, or one
+// without apply, leaves the runtime alone.
+type heapBudget struct {
+	apply  func(percent int, limit int64)
+	getenv func(string) string
+	live   func() int64 // bytes live after the last collection
+
+	mu     sync.Mutex
+	active bool
+	limit  int64
+	files  int
+}
+
+// start applies the settings for a run about to parse n records and keep
+// k of each.
+func (h *heapBudget) start(n int, k keep) {
+	if h == nil || h.apply == nil {
+		return
+	}
+	percent, limit, ok := GCFor(n, keptBytes(k), h.getenv)
+	if !ok {
+		return
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.apply(percent, limit)
+	h.active, h.limit, h.files = true, limit, 0
+}
+
+// saw is told the size of each file read.
+func (h *heapBudget) saw(size int) {
+	if h == nil {
+		return
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if !h.active {
+		return
+	}
+	h.files++
+	if size > bigRecord || (h.files%liveCheckEvery == 0 && h.live() > h.limit/3) {
+		h.release()
+	}
+}
+
+// stop takes the settings back once the records are read: what a command
+// does next (a scan report, say) was not counted in the limit.
+func (h *heapBudget) stop() {
+	if h == nil {
+		return
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.active {
+		h.release()
+	}
+}
+
+func (h *heapBudget) release() {
+	h.apply(100, math.MaxInt64)
+	h.active = false
+}
+
+// liveHeap reads the heap the last collection found live.
+func liveHeap() int64 {
+	s := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+	metrics.Read(s)
+	if s[0].Value.Kind() != metrics.KindUint64 {
+		return 0
+	}
+	return int64(s[0].Value.Uint64())
+}

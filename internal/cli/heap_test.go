@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"math"
+	"runtime"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -52,4 +54,76 @@ func TestGCForLeavesRoomForWhatIsKept(t *testing.T) {
 		assert.GreaterOrEqual(t, limit, int64(gcLimitBase)+2*int64(n)*measuredKept, "%d records", n)
 	}
 	assert.Greater(t, keptBytes(keepDocuments), keptBytes(keepRecords))
+}
+
+func TestHeapBudget(t *testing.T) {
+	type call struct {
+		percent int
+		limit   int64
+	}
+	budget := func(live int64) (*heapBudget, *[]call) {
+		var calls []call
+		return &heapBudget{
+			apply:  func(p int, l int64) { calls = append(calls, call{p, l}) },
+			getenv: func(string) string { return "" },
+			live:   func() int64 { return live },
+		}, &calls
+	}
+	_, tuned, _ := GCFor(10_000, keptBytes(keepFindings), func(string) string { return "" })
+	defaults := call{100, math.MaxInt64}
+
+	t.Run("many small records: tuned while parsing, defaults after", func(t *testing.T) {
+		h, calls := budget(1 << 20)
+		h.start(10_000, keepFindings)
+		for range 10_000 {
+			h.saw(1200)
+		}
+		h.stop()
+		assert.Equal(t, []call{{gcPercent, tuned}, defaults}, *calls)
+	})
+	// 600 records of 1 MiB each ran three times slower under the limit
+	// than with the defaults: hundreds of thousands of nodes in flight
+	// kept the live heap at the limit.
+	t.Run("a large record gives the settings back at once", func(t *testing.T) {
+		h, calls := budget(1 << 20)
+		h.start(600, keepFindings)
+		h.saw(1200)
+		h.saw(1 << 20)
+		h.saw(1 << 20)
+		h.stop()
+		assert.Equal(t, []call{{gcPercent, gcLimitBase + 2*600*keptBytes(keepFindings)}, defaults}, *calls)
+	})
+	t.Run("a live heap grown past a third of the limit gives them back", func(t *testing.T) {
+		h, calls := budget(tuned/3 + 1)
+		h.start(10_000, keepFindings)
+		for range liveCheckEvery - 1 {
+			h.saw(1200)
+		}
+		assert.Len(t, *calls, 1, "not looked at before %d files", liveCheckEvery)
+		h.saw(1200)
+		assert.Equal(t, []call{{gcPercent, tuned}, defaults}, *calls)
+		h.stop()
+		assert.Len(t, *calls, 2)
+	})
+	t.Run("a small run or a user's GOGC leaves the runtime alone", func(t *testing.T) {
+		h, calls := budget(0)
+		h.start(gcMinRecords-1, keepFindings)
+		h.saw(1 << 20)
+		h.stop()
+		h.getenv = func(k string) string { return map[string]string{"GOGC": "50"}[k] }
+		h.start(10_000, keepFindings)
+		h.stop()
+		assert.Empty(t, *calls)
+	})
+	t.Run("nil budget", func(t *testing.T) {
+		var h *heapBudget
+		h.start(10_000, keepFindings)
+		h.saw(1)
+		h.stop()
+	})
+}
+
+func TestLiveHeapReadsTheRuntime(t *testing.T) {
+	runtime.GC()
+	assert.Positive(t, liveHeap())
 }

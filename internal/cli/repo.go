@@ -49,7 +49,7 @@ const (
 )
 
 // checkFiles reads and checks paths from src on every core.
-func checkFiles(c *validate.Checker, src load.Source, paths []string, k keep) []validate.Result {
+func checkFiles(c *validate.Checker, src load.Source, paths []string, k keep, h *heapBudget) []validate.Result {
 	results := make([]validate.Result, len(paths))
 	workers := min(runtime.GOMAXPROCS(0), max(len(paths), 1))
 	var next int
@@ -72,6 +72,7 @@ func checkFiles(c *validate.Checker, src load.Source, paths []string, k keep) []
 					results[i] = validate.Result{Path: paths[i], Findings: []validate.Finding{readFinding(paths[i], err)}}
 					continue
 				}
+				h.saw(len(data))
 				results[i] = c.File(paths[i], data)
 				slim(&results[i], k)
 			}
@@ -148,11 +149,10 @@ func (e *env) loadKeeping(src load.Source, now time.Time, k keep) (*loaded, erro
 		return nil, listErr
 	}
 	sort.Strings(paths)
-	if e.sizeHeap != nil {
-		e.sizeHeap(len(paths), k)
-	}
+	e.heap.start(len(paths), k)
 	c := &validate.Checker{Schemas: schemas, Policy: pol, Now: now, Dir: load.Dir}
-	l.results = checkFiles(c, src, paths, k)
+	l.results = checkFiles(c, src, paths, k, e.heap)
+	e.heap.stop()
 	l.findings = append(l.findings, problemFindings(problems)...)
 	for _, r := range l.results {
 		l.findings = append(l.findings, r.Findings...)

@@ -224,7 +224,7 @@ func validateChange(o validateOptions, now time.Time) ([]validate.Finding, int, 
 		}
 	}
 	c := &validate.Checker{Schemas: schemas, Policy: pol, Now: now, Dir: load.Dir}
-	results := checkFiles(c, head, present, keepDocuments)
+	results := checkFiles(c, head, present, keepDocuments, nil)
 	byPath := map[string]*validate.Result{}
 	for i := range results {
 		byPath[results[i].Path] = &results[i]
