@@ -72,11 +72,8 @@ Exit 0 approved, 1 not (yet) approved or denied, 2 could not decide.`)
 	fs.StringVar(&o.format, "format", "text", "output `format`: text|json|markdown")
 	fs.BoolVar(&o.post, "post", false, "set the exctl/approvals commit status and the sticky PR comment")
 	fs.BoolVar(&o.record, "record", false, "commit and push verified decisions into the records")
-	if err := e.parse(fs, args); err != nil {
+	if err := e.parseFlags(fs, args); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return usageErrorf("unexpected argument %q", fs.Arg(0))
 	}
 	if !contains([]string{"text", "json", "markdown"}, o.format) {
 		return usageErrorf("unknown --format %q (want text|json|markdown)", o.format)

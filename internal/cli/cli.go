@@ -193,6 +193,17 @@ func (e *env) parse(fs *flag.FlagSet, args []string) error {
 	return fs.Parse(append([]string{"--"}, positional...))
 }
 
+// parseFlags is parse for a command that takes flags and no arguments.
+func (e *env) parseFlags(fs *flag.FlagSet, args []string) error {
+	if err := e.parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usageErrorf("unexpected argument %q", fs.Arg(0))
+	}
+	return nil
+}
+
 // common are the flags most commands share.
 type common struct {
 	repo   string

@@ -36,11 +36,8 @@ details. An invalid policy exits 2.`)
 	o.register(fs, "text", "json")
 	fs.StringVar(&o.rev, "rev", "", "read the records at this git `rev`ision instead of the work tree")
 	fs.BoolVar(&o.dryRun, "dry-run", false, "print the plan and change nothing")
-	if err := e.parse(fs, args); err != nil {
+	if err := e.parseFlags(fs, args); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return usageErrorf("unexpected argument %q", fs.Arg(0))
 	}
 	if err := o.checkFormat("text", "json"); err != nil {
 		return err

@@ -49,11 +49,8 @@ intent, invalid records or policy).`)
 	fs.StringVar(&o.window, "window", "", "deployment `duration`: exceptions must stay valid this long (e.g. 2h)")
 	fs.StringVar(&o.rev, "rev", "", "read exceptions at this git `rev`ision instead of the work tree")
 	fs.BoolVar(&o.noScan, "no-scan", false, "allow a decision without any scanner report (vulnerabilities are then not checked)")
-	if err := e.parse(fs, args); err != nil {
+	if err := e.parseFlags(fs, args); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return usageErrorf("unexpected argument %q", fs.Arg(0))
 	}
 	if err := o.checkFormat("text", "json", "markdown", "sarif"); err != nil {
 		return err

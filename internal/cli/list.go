@@ -52,11 +52,8 @@ command exit 1; run 'exctl validate' for the details.`)
 	fs.StringVar(&o.typ, "type", "", "only this exception `type`")
 	fs.StringVar(&o.status, "status", "", "only this effective `state`: pending|approved|denied|expired|invalid")
 	fs.StringVar(&o.expiringWithin, "expiring-within", "", "only approved exceptions expiring within this `period` (14d, 2w, 36h)")
-	if err := e.parse(fs, args); err != nil {
+	if err := e.parseFlags(fs, args); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return usageErrorf("unexpected argument %q", fs.Arg(0))
 	}
 	if err := o.checkFormat("text", "json"); err != nil {
 		return err
