@@ -271,7 +271,7 @@ func cpus() int { return runtime.NumCPU() }
 // gcEnv is the environment that gives a process the collector settings
 // exctl chooses for n records.
 func gcEnv(n int) []string {
-	percent, limit, ok := cli.GCFor(n, cli.ValidateKeeps, func(string) string { return "" })
+	percent, limit, ok := cli.GCFor(n, cli.ValidateKept, func(string) string { return "" })
 	if !ok {
 		return nil
 	}
