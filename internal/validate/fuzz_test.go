@@ -11,6 +11,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/exctl/exctl/internal/exception"
 	"github.com/exctl/exctl/internal/policy"
 )
 
@@ -94,5 +95,40 @@ func FuzzCheck(f *testing.F) {
 		if r.Exception.ID != name {
 			t.Fatalf("no errors but exception_id %q is not the file name %q", r.Exception.ID, path.Base(p))
 		}
+	})
+}
+
+// FuzzPolicy checks that no policy file makes the validator panic, and
+// that a policy it accepts answers every question the other commands ask
+// of it: a pull request may change policy.yaml, and validate reads it.
+func FuzzPolicy(f *testing.F) {
+	data, err := os.ReadFile("../../exceptions/policy.yaml")
+	require.NoError(f, err)
+	f.Add(data)
+	f.Add([]byte("groups: {}\n"))
+	f.Add([]byte("time_zone: Europe/Berlin\nreminder_days: [1, 30]\n"))
+	s, err := CompileSchemas()
+	require.NoError(f, err)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		pol, fs := PolicyFile(s, "exceptions/policy.yaml", data)
+		if pol == nil {
+			if len(fs) == 0 {
+				t.Fatal("no policy and no finding")
+			}
+			return
+		}
+		if len(fs) > 0 {
+			t.Fatalf("a policy and findings: %v", fs)
+		}
+		if pol.Location == nil {
+			t.Fatal("accepted policy without a time zone")
+		}
+		for _, typ := range exception.Types {
+			for _, score := range []int{0, 50, 51, 100} {
+				pol.RequiredSeats(typ, score, score > 50)
+			}
+			pol.Rule(typ)
+		}
+		pol.OwnerGroups()
 	})
 }
