@@ -43,36 +43,25 @@ func quick(s *jsonschema.Schema, v any, depth int) verdict {
 		}
 		return invalid
 	}
-	// The verdict of a schema is the conjunction of its keywords': one
-	// certain failure fails it, one unknown leaves it unknown.
+	// The verdict of a schema is the conjunction of its keywords'.
 	result := valid
-	and := func(r verdict) bool {
-		switch r {
-		case invalid:
-			result = invalid
-			return false
-		case unknown:
-			result = unknown
-		}
-		return true
-	}
 
-	if len(s.Types) > 0 && !and(quickType(s.Types, v)) {
+	if len(s.Types) > 0 && !result.and(quickType(s.Types, v)) {
 		return invalid
 	}
-	if len(s.Constant) > 0 && !and(quickEnum(s.Constant[:1], v)) {
+	if len(s.Constant) > 0 && !result.and(quickEnum(s.Constant[:1], v)) {
 		return invalid
 	}
-	if len(s.Enum) > 0 && !and(quickEnum(s.Enum, v)) {
+	if len(s.Enum) > 0 && !result.and(quickEnum(s.Enum, v)) {
 		return invalid
 	}
 	switch v := v.(type) {
 	case map[string]any:
-		if !and(quickObject(s, v, depth)) {
+		if !result.and(quickObject(s, v, depth)) {
 			return invalid
 		}
 	case []any:
-		if !and(quickArray(s, v, depth)) {
+		if !result.and(quickArray(s, v, depth)) {
 			return invalid
 		}
 	case string:
@@ -88,7 +77,7 @@ func quick(s *jsonschema.Schema, v any, depth int) verdict {
 	case nil, bool:
 	case int64, float64:
 		if s.Minimum != nil || s.Maximum != nil || s.ExclusiveMinimum != nil || s.ExclusiveMaximum != nil || s.MultipleOf != nil {
-			and(unknown)
+			result.and(unknown)
 		}
 	default:
 		return unknown // not a value load produces
@@ -103,21 +92,21 @@ func quick(s *jsonschema.Schema, v any, depth int) verdict {
 		// same functions as jsonschema.Formats.
 		f, ok := jsonschema.Formats[s.Format]
 		if !ok || !f(v) {
-			and(unknown)
+			result.and(unknown)
 		}
 	}
-	if s.Ref != nil && !and(quick(s.Ref, v, depth+1)) {
+	if s.Ref != nil && !result.and(quick(s.Ref, v, depth+1)) {
 		return invalid
 	}
 	for _, sub := range s.AllOf {
-		if !and(quick(sub, v, depth+1)) {
+		if !result.and(quick(sub, v, depth+1)) {
 			return invalid
 		}
 	}
-	if len(s.AnyOf) > 0 && !and(quickAnyOf(s.AnyOf, v, depth)) {
+	if len(s.AnyOf) > 0 && !result.and(quickAnyOf(s.AnyOf, v, depth)) {
 		return invalid
 	}
-	if len(s.OneOf) > 0 && !and(quickOneOf(s.OneOf, v, depth)) {
+	if len(s.OneOf) > 0 && !result.and(quickOneOf(s.OneOf, v, depth)) {
 		return invalid
 	}
 	if s.If != nil {
@@ -134,7 +123,7 @@ func quick(s *jsonschema.Schema, v any, depth int) verdict {
 				r = quick(s.Else, v, depth+1)
 			}
 		}
-		if !and(r) {
+		if !result.and(r) {
 			return invalid
 		}
 	}
@@ -227,11 +216,8 @@ func quickObject(s *jsonschema.Schema, v map[string]any, depth int) verdict {
 		// than every key (an if: {properties: {type: …}} names one).
 		for name, sub := range s.Properties {
 			if value, ok := v[name]; ok {
-				switch quick(sub, value, depth+1) {
-				case invalid:
+				if !result.and(quick(sub, value, depth+1)) {
 					return invalid
-				case unknown:
-					result = unknown
 				}
 			}
 		}
@@ -256,11 +242,8 @@ func quickObject(s *jsonschema.Schema, v map[string]any, depth int) verdict {
 				return unknown
 			}
 		}
-		switch quick(sub, value, depth+1) {
-		case invalid:
+		if !result.and(quick(sub, value, depth+1)) {
 			return invalid
-		case unknown:
-			result = unknown
 		}
 	}
 	return result
@@ -272,20 +255,14 @@ func quickArray(s *jsonschema.Schema, v []any, depth int) verdict {
 	}
 	result := valid
 	if s.UniqueItems {
-		switch quickUnique(v) {
-		case invalid:
+		if !result.and(quickUnique(v)) {
 			return invalid
-		case unknown:
-			result = unknown
 		}
 	}
 	if s.Items2020 != nil {
 		for _, item := range v {
-			switch quick(s.Items2020, item, depth+1) {
-			case invalid:
+			if !result.and(quick(s.Items2020, item, depth+1)) {
 				return invalid
-			case unknown:
-				result = unknown
 			}
 		}
 	}
@@ -341,4 +318,18 @@ func quickOneOf(subs []*jsonschema.Schema, v any, depth int) verdict {
 		return valid
 	}
 	return invalid
+}
+
+// and folds next into the verdict of a conjunction: one certain failure
+// fails it, one unknown leaves it unknown. It reports whether the answer
+// is still open, false once it is invalid.
+func (r *verdict) and(next verdict) bool {
+	switch next {
+	case invalid:
+		*r = invalid
+		return false
+	case unknown:
+		*r = unknown
+	}
+	return true
 }

@@ -207,33 +207,34 @@ func (s *Server) editPull(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) listFiles(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	st, p := s.prOf(w, r)
-	if p == nil {
-		return
-	}
-	s.writePage(w, r, len(p.files), func(i int) any { return s.fileJSON(st, p.pr.HeadSHA, p.files[i]) })
+	s.listOfPR(w, r, func(st *repoState, p *prState) (int, func(int) any) {
+		return len(p.files), func(i int) any { return s.fileJSON(st, p.pr.HeadSHA, p.files[i]) }
+	})
 }
 
 func (s *Server) listCommits(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	st, p := s.prOf(w, r)
-	if p == nil {
-		return
-	}
-	s.writePage(w, r, len(p.commits), func(i int) any { return s.commitJSON(st, p.commits[i]) })
+	s.listOfPR(w, r, func(st *repoState, p *prState) (int, func(int) any) {
+		return len(p.commits), func(i int) any { return s.commitJSON(st, p.commits[i]) }
+	})
 }
 
 func (s *Server) listReviews(w http.ResponseWriter, r *http.Request) {
+	s.listOfPR(w, r, func(st *repoState, p *prState) (int, func(int) any) {
+		return len(p.reviews), func(i int) any { return s.reviewJSON(st, p.pr.Number, p.reviews[i]) }
+	})
+}
+
+// listOfPR serves one page of a list that belongs to the pull request in
+// the path; items says how long it is and renders item i.
+func (s *Server) listOfPR(w http.ResponseWriter, r *http.Request, items func(*repoState, *prState) (int, func(int) any)) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	st, p := s.prOf(w, r)
 	if p == nil {
 		return
 	}
-	s.writePage(w, r, len(p.reviews), func(i int) any { return s.reviewJSON(st, p.pr.Number, p.reviews[i]) })
+	n, item := items(st, p)
+	s.writePage(w, r, n, item)
 }
 
 func (s *Server) getMembership(w http.ResponseWriter, r *http.Request) {
