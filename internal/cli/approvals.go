@@ -302,7 +302,7 @@ func (o *approvalsOptions) gather(ctx context.Context, client *githubapi.Client,
 			return nil, err
 		} else if ok {
 			if doc, err := load.Parse(f.Filename, base); err == nil {
-				rc.Base, _ = exception.FromValue(doc.Value)
+				rc.Base, _ = exception.FromNode(doc.Root)
 			}
 		}
 		data, ok, err := repo.FileAt(pr.HeadSHA, f.Filename)

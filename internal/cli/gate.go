@@ -144,7 +144,7 @@ func readIntent(s *validate.Schemas, path string) (*gate.Intent, error) {
 	if fs := validate.Check(s.DeploymentIntent, doc); len(fs) > 0 {
 		return nil, fmt.Errorf("deployment intent is invalid:\n%s", joinFindings(fs))
 	}
-	return gate.IntentFromValue(doc.Value)
+	return gate.IntentFromValue(doc.Value())
 }
 
 func joinFindings(fs []validate.Finding) string {
@@ -179,7 +179,7 @@ func readControls(path string) (map[string]gate.ControlStatus, error) {
 	if err != nil {
 		return nil, fmt.Errorf("controls: %w", err)
 	}
-	m, _ := doc.Value.(map[string]any)
+	m, _ := doc.Value().(map[string]any)
 	out := make(map[string]gate.ControlStatus, len(m))
 	for id, v := range m {
 		line, col := doc.KeyPos("", id)

@@ -234,8 +234,8 @@ func validateChange(o validateOptions, now time.Time) ([]validate.Finding, int, 
 		ch := validate.Change{Path: p, Head: byPath[p]}
 		if data, err := baseSrc.Read(p); err == nil {
 			if doc, err := load.Parse(p, data); err == nil {
-				ch.BaseValue, _ = doc.Value.(map[string]any)
-				ch.Base, _ = exception.FromValue(doc.Value)
+				ch.BaseValue, _ = doc.Value().(map[string]any)
+				ch.Base, _ = exception.FromNode(doc.Root)
 			}
 		} else if !errors.Is(err, fs.ErrNotExist) {
 			return nil, 0, err

@@ -2,19 +2,23 @@ package exception
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"time"
+
+	"gopkg.in/yaml.v3"
 )
 
-// FromValue builds an Exception from a record's JSON value. The value is
-// expected to have passed the schema; FromValue still checks every type it
-// relies on so that a value that did not cannot make it panic.
-func FromValue(v any) (*Exception, error) {
-	m, ok := v.(map[string]any)
-	if !ok {
-		return nil, fmt.Errorf("record is %T, want a mapping", v)
+// FromNode builds an Exception from a record's top mapping node, as the
+// loader parsed it. The record is expected to have passed the schema;
+// FromNode still checks every type it relies on, so that one that did not
+// cannot make it panic.
+func FromNode(n *yaml.Node) (*Exception, error) {
+	n = deref(n)
+	if n == nil || n.Kind != yaml.MappingNode {
+		return nil, fmt.Errorf("record is not a mapping")
 	}
-	d := decoder{m: m}
+	d := decoder{m: n}
 	e := &Exception{
 		ID:                 d.str("exception_id"),
 		Type:               Type(d.str("type")),
@@ -29,44 +33,38 @@ func FromValue(v any) (*Exception, error) {
 		DeniedBy:           d.strs("denied_by"),
 		DenialReason:       d.str("denial_reason"),
 	}
-	if s, ok := m["scope"].(map[string]any); ok {
-		sd := decoder{m: s}
-		e.Scope = Scope{Applications: sd.strs("applications"), Environments: sd.strs("environments")}
+	if s, ok := d.mapping("scope"); ok {
+		e.Scope = Scope{Applications: s.strs("applications"), Environments: s.strs("environments")}
 	}
-	for _, item := range d.maps("vulnerabilities") {
-		vd := decoder{m: item}
-		e.Vulnerabilities = append(e.Vulnerabilities, Vulnerability{CVE: vd.str("cve"), Severity: vd.str("severity"), Component: vd.str("component"), PURL: vd.str("purl")})
+	for _, v := range d.maps("vulnerabilities") {
+		e.Vulnerabilities = append(e.Vulnerabilities, Vulnerability{CVE: v.str("cve"), Severity: v.str("severity"), Component: v.str("component"), PURL: v.str("purl")})
 	}
-	for _, item := range d.maps("packages") {
-		pd := decoder{m: item}
-		e.Packages = append(e.Packages, Package{Name: pd.str("name"), Version: pd.str("version"), SHA256: pd.str("sha256")})
+	for _, p := range d.maps("packages") {
+		e.Packages = append(e.Packages, Package{Name: p.str("name"), Version: p.str("version"), SHA256: p.str("sha256")})
 	}
-	if b, ok := m["boundary"].(map[string]any); ok {
-		bd := decoder{m: b}
-		e.Boundary = &Boundary{Source: bd.str("source"), Target: bd.str("target")}
+	if b, ok := d.mapping("boundary"); ok {
+		e.Boundary = &Boundary{Source: b.str("source"), Target: b.str("target")}
 	}
-	if b, ok := m["blast_radius"].(map[string]any); ok {
-		bd := decoder{m: b}
-		e.BlastRadius = &BlastRadius{Summary: bd.str("summary"), AffectedSystems: bd.strs("affected_systems"), RollbackPlan: bd.str("rollback_plan")}
+	if b, ok := d.mapping("blast_radius"); ok {
+		e.BlastRadius = &BlastRadius{Summary: b.str("summary"), AffectedSystems: b.strs("affected_systems"), RollbackPlan: b.str("rollback_plan")}
 	}
-	if g, ok := m["gate"].(map[string]any); ok {
-		gd := decoder{m: g}
-		e.Gate = &Gate{Name: gd.str("name"), Threshold: gd.scalar("threshold"), Actual: gd.scalar("actual")}
+	if g, ok := d.mapping("gate"); ok {
+		e.Gate = &Gate{Name: g.str("name"), Threshold: g.scalar("threshold"), Actual: g.scalar("actual")}
 	}
-	if cs, ok := m["compensating_controls"].([]any); ok {
-		for _, c := range cs {
-			switch c := c.(type) {
-			case string:
-				e.Controls = append(e.Controls, Control{Text: c})
-			case map[string]any:
+	if cs := d.get("compensating_controls"); cs != nil && cs.Kind == yaml.SequenceNode {
+		for _, c := range cs.Content {
+			c = deref(c)
+			if s, ok := str(c); ok {
+				e.Controls = append(e.Controls, Control{Text: s})
+			} else if c.Kind == yaml.MappingNode {
 				cd := decoder{m: c}
 				e.Controls = append(e.Controls, Control{ID: cd.str("id"), Specific: cd.str("specific"), Measurable: cd.str("measurable"), Enforceable: cd.str("enforceable")})
 			}
 		}
 	}
-	if r, ok := m["risk"].(map[string]any); ok {
-		e.Risk.Exposure, _ = r["exposure"].(string)
-		e.Risk.Privileged, _ = r["privileged"].(bool)
+	if r, ok := d.mapping("risk"); ok {
+		e.Risk.Exposure = r.str("exposure")
+		e.Risk.Privileged = r.bool("privileged")
 	}
 	var err error
 	if e.ExpiryDate, err = d.date("expiry_date"); err != nil {
@@ -93,50 +91,143 @@ func FromValue(v any) (*Exception, error) {
 	return e, nil
 }
 
-type decoder struct{ m map[string]any }
+// FromValue builds an Exception from a record's JSON value, for callers
+// that hold one rather than the parsed file.
+func FromValue(v any) (*Exception, error) {
+	m, ok := v.(map[string]any)
+	if !ok {
+		return nil, fmt.Errorf("record is %T, want a mapping", v)
+	}
+	var n yaml.Node
+	if err := n.Encode(m); err != nil {
+		return nil, fmt.Errorf("record: %w", err)
+	}
+	return FromNode(&n)
+}
+
+// maxAliasChain bounds the aliases followed to reach a node.
+const maxAliasChain = 16
+
+// deref follows aliases to the node they name.
+func deref(n *yaml.Node) *yaml.Node {
+	for range maxAliasChain {
+		if n == nil || n.Kind != yaml.AliasNode {
+			break
+		}
+		n = n.Alias
+	}
+	return n
+}
+
+// str returns a scalar's text when its value is a string in JSON terms:
+// tagged a string, or a timestamp or binary, which the loader leaves as
+// text.
+func str(n *yaml.Node) (string, bool) {
+	if n == nil || n.Kind != yaml.ScalarNode {
+		return "", false
+	}
+	switch n.ShortTag() {
+	case "!!str", "!!timestamp", "!!binary":
+		return n.Value, true
+	}
+	return "", false
+}
+
+type decoder struct{ m *yaml.Node }
+
+// get returns the value of key k, aliases followed, or nil.
+func (d decoder) get(k string) *yaml.Node {
+	for i := 0; i+1 < len(d.m.Content); i += 2 {
+		if d.m.Content[i].Value == k {
+			return deref(d.m.Content[i+1])
+		}
+	}
+	return nil
+}
 
 func (d decoder) str(k string) string {
-	s, _ := d.m[k].(string)
+	s, _ := str(d.get(k))
 	return s
 }
 
 // strs accepts one string or a list of them (approved_by is a single
 // e-mail in the seed's form).
 func (d decoder) strs(k string) []string {
-	switch v := d.m[k].(type) {
-	case string:
-		return []string{v}
-	case []any:
-		out := make([]string, 0, len(v))
-		for _, x := range v {
-			if s, ok := x.(string); ok {
-				out = append(out, s)
-			}
-		}
-		return out
+	n := d.get(k)
+	if s, ok := str(n); ok {
+		return []string{s}
 	}
-	return nil
-}
-
-func (d decoder) maps(k string) []map[string]any {
-	list, _ := d.m[k].([]any)
-	out := make([]map[string]any, 0, len(list))
-	for _, x := range list {
-		if m, ok := x.(map[string]any); ok {
-			out = append(out, m)
+	if n == nil || n.Kind != yaml.SequenceNode {
+		return nil
+	}
+	out := make([]string, 0, len(n.Content))
+	for _, x := range n.Content {
+		if s, ok := str(deref(x)); ok {
+			out = append(out, s)
 		}
 	}
 	return out
 }
 
+func (d decoder) mapping(k string) (decoder, bool) {
+	n := d.get(k)
+	if n == nil || n.Kind != yaml.MappingNode {
+		return decoder{}, false
+	}
+	return decoder{m: n}, true
+}
+
+func (d decoder) maps(k string) []decoder {
+	n := d.get(k)
+	if n == nil || n.Kind != yaml.SequenceNode {
+		return nil
+	}
+	out := make([]decoder, 0, len(n.Content))
+	for _, x := range n.Content {
+		if x = deref(x); x != nil && x.Kind == yaml.MappingNode {
+			out = append(out, decoder{m: x})
+		}
+	}
+	return out
+}
+
+func (d decoder) bool(k string) bool {
+	n := d.get(k)
+	if n == nil || n.Kind != yaml.ScalarNode || n.ShortTag() != "!!bool" {
+		return false
+	}
+	if n.Value == "true" || n.Value == "false" {
+		return n.Value == "true"
+	}
+	var b bool
+	if n.Decode(&b) != nil {
+		return false
+	}
+	return b
+}
+
+// scalar gives a string, or a number written as the loader's JSON value
+// of it would print.
 func (d decoder) scalar(k string) string {
-	switch v := d.m[k].(type) {
-	case string:
-		return v
-	case int64:
-		return strconv.FormatInt(v, 10)
-	case float64:
-		return strconv.FormatFloat(v, 'g', -1, 64)
+	n := d.get(k)
+	if s, ok := str(n); ok {
+		return s
+	}
+	if n == nil || n.Kind != yaml.ScalarNode {
+		return ""
+	}
+	switch n.ShortTag() {
+	case "!!int":
+		var i int64
+		if n.Decode(&i) == nil {
+			return strconv.FormatInt(i, 10)
+		}
+		fallthrough
+	case "!!float":
+		var f float64
+		if n.Decode(&f) == nil && !math.IsInf(f, 0) && !math.IsNaN(f) {
+			return strconv.FormatFloat(f, 'g', -1, 64)
+		}
 	}
 	return ""
 }

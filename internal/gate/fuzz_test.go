@@ -31,7 +31,7 @@ func FuzzIntent(f *testing.F) {
 		if err != nil || len(validate.Check(s.DeploymentIntent, doc)) > 0 {
 			return
 		}
-		in, err := IntentFromValue(doc.Value)
+		in, err := IntentFromValue(doc.Value())
 		if err != nil {
 			t.Fatalf("schema-valid intent does not decode: %v\n%s", err, data)
 		}

@@ -75,10 +75,10 @@ func FuzzParse(f *testing.F) {
 		}
 		require.NotNil(t, doc)
 		require.NotNil(t, doc.Root)
-		if _, ok := doc.Value.(map[string]any); !ok {
-			t.Fatalf("value is %T, want a mapping", doc.Value)
+		if _, ok := doc.Value().(map[string]any); !ok {
+			t.Fatalf("value is %T, want a mapping", doc.Value())
 		}
-		checkValue(t, doc, "", doc.Value)
+		checkValue(t, doc, "", doc.Value())
 	})
 }
 

@@ -2,6 +2,7 @@ package load
 
 import (
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -15,6 +16,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"gopkg.in/yaml.v3"
 
 	"github.com/exctl/exctl/internal/gitrepo"
 )
@@ -67,8 +69,8 @@ func TestParseValues(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			doc, err := Parse("f.yaml", []byte(tt.yaml))
 			require.NoError(t, err)
-			m, ok := doc.Value.(map[string]any)
-			require.True(t, ok, "value is %T", doc.Value)
+			m, ok := doc.Value().(map[string]any)
+			require.True(t, ok, "value is %T", doc.Value())
 			assert.Equal(t, tt.want, m["v"])
 		})
 	}
@@ -154,7 +156,7 @@ func TestParseAliasWithinBudget(t *testing.T) {
 	data := "common: &c {severity: High, component: lib}\nvulnerabilities:\n  - *c\n  - *c\n"
 	doc, err := Parse("f.yaml", []byte(data))
 	require.NoError(t, err)
-	v := doc.Value.(map[string]any)["vulnerabilities"].([]any)
+	v := doc.Value().(map[string]any)["vulnerabilities"].([]any)
 	require.Len(t, v, 2)
 	assert.Equal(t, map[string]any{"severity": "High", "component": "lib"}, v[1])
 
@@ -225,6 +227,11 @@ func TestParseAliasBombIsBounded(t *testing.T) {
 
 func TestParseErrors(t *testing.T) {
 	deep := "v: " + strings.Repeat("[", 100) + strings.Repeat("]", 100) + "\n"
+	// More keys than are searched for duplicates one by one.
+	var manyKeys string
+	for i := range 40 {
+		manyKeys += fmt.Sprintf("k%d: v\n", i)
+	}
 	tests := []struct {
 		name      string
 		data      string
@@ -253,6 +260,7 @@ func TestParseErrors(t *testing.T) {
 		{"duplicate key names the first line", "a: 1\nb: 2\na: 3\n", 3, 1, `duplicate key "a" (first at line 1)`},
 		{"duplicate key in a nested mapping", "a:\n  x: 1\n  y: 2\n  x: 3\n", 4, 3, `duplicate key "x" (first at line 2)`},
 		{"duplicate key in a flow mapping", "a: {x: 1, x: 2}\n", 1, 11, `duplicate key "x" (first at line 1)`},
+		{"duplicate key in a large mapping", manyKeys + "k7: again\n", 41, 1, `duplicate key "k7" (first at line 8)`},
 		{"nesting deeper than the limit", deep, 1, 68, "nesting deeper than 64"},
 		{"list root", "- a\n- b\n", 1, 1, "the document is a list"},
 		{"scalar root", "hello\n", 1, 1, "the document is a plain value"},
@@ -433,6 +441,10 @@ func TestDirSourceRead(t *testing.T) {
 	require.NoError(t, os.Symlink(filepath.Join(root, "docs", "shared.yaml"), filepath.Join(root, "exceptions", "inside.yaml")))
 	require.NoError(t, os.Symlink(filepath.Join(outside, "secret.yaml"), filepath.Join(root, "exceptions", "outside.yaml")))
 	require.NoError(t, os.Symlink(filepath.Join(root, "docs"), filepath.Join(root, "exceptions", "dir.yaml")))
+	require.NoError(t, os.Symlink(filepath.Join(root, "docs", "absent.yaml"), filepath.Join(root, "exceptions", "broken.yaml")))
+	require.NoError(t, os.Symlink("inside.yaml", filepath.Join(root, "exceptions", "chain.yaml")))
+	require.NoError(t, os.Symlink("outside.yaml", filepath.Join(root, "exceptions", "chain-out.yaml")))
+	require.NoError(t, os.MkdirAll(filepath.Join(root, "exceptions", "folder.yaml"), 0o755))
 	src := DirSource{Root: root}
 
 	tests := []struct {
@@ -451,6 +463,10 @@ func TestDirSourceRead(t *testing.T) {
 		// files into the output.
 		{name: "link outside the repository", path: "exceptions/outside.yaml", problem: "points outside the repository"},
 		{name: "link to a folder", path: "exceptions/dir.yaml", problem: "not a regular file"},
+		{name: "folder", path: "exceptions/folder.yaml", problem: "not a regular file"},
+		{name: "broken link", path: "exceptions/broken.yaml", notExist: true},
+		{name: "link to a link inside", path: "exceptions/chain.yaml", want: "shared: 1\n"},
+		{name: "link to a link outside", path: "exceptions/chain-out.yaml", problem: "points outside the repository"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -590,4 +606,46 @@ func TestTreeSource(t *testing.T) {
 		var le *Error
 		assert.False(t, errors.As(err, &le), "a bad revision is not a file problem")
 	})
+}
+
+// Scalar reads plain integers and booleans itself; it must agree with
+// yaml.v3's decoding, which it does not call for them.
+func TestScalarAgreesWithYAMLDecoding(t *testing.T) {
+	for _, text := range []string{
+		"0", "7", "42", "007", "0123", "123456789012345678", "1234567890123456789", "99999999999999999999",
+		"-5", "+5", "1_000", "0x1F", "0o17", "0b101", "1e3", "1.5", "true", "false", "True", "FALSE", "~", "null", "",
+	} {
+		t.Run(text, func(t *testing.T) {
+			var doc yaml.Node
+			require.NoError(t, yaml.Unmarshal([]byte("v: "+text+"\n"), &doc))
+			n := doc.Content[0].Content[1]
+			got, err := Scalar(n)
+			var want any
+			switch n.ShortTag() {
+			case "!!int":
+				var i int64
+				if n.Decode(&i) == nil {
+					want = i
+				} else {
+					var f float64
+					require.NoError(t, n.Decode(&f))
+					want = f
+				}
+			case "!!bool":
+				var b bool
+				require.NoError(t, n.Decode(&b))
+				want = b
+			case "!!float":
+				var f float64
+				require.NoError(t, n.Decode(&f))
+				want = f
+			case "!!null":
+				want = nil
+			default:
+				want = n.Value
+			}
+			require.NoError(t, err)
+			assert.Equal(t, want, got)
+		})
+	}
 }

@@ -47,6 +47,11 @@ func (d *Document) Locate(pointer string) (*yaml.Node, bool) {
 	return n, true
 }
 
+// Has reports whether the top mapping has key.
+func (d *Document) Has(key string) bool {
+	return findKey(d.Root, key) != d.Root
+}
+
 // Pos returns the line and column of the value at pointer (or of the
 // deepest node reached).
 func (d *Document) Pos(pointer string) (line, col int) {

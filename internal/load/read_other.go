@@ -29,3 +29,7 @@ func readFile(name string, size int64) ([]byte, error) {
 	}
 	return buf.Bytes(), nil
 }
+
+// readRegular has no open that refuses links here: errLink sends every
+// read through the caller's stat first.
+func readRegular(string) ([]byte, int64, error) { return nil, 0, errLink }

@@ -12,26 +12,54 @@ import (
 // flag query, a poller registration attempt and a cleanup to every file,
 // which for thousands of small records cost as much as the reads.
 func readFile(name string, size int64) ([]byte, error) {
+	data, _, err := readOpen(name, 0, size)
+	return data, err
+}
+
+// readRegular reads name when it is a regular file no larger than
+// MaxFileSize, without a stat before the open: the open refuses a
+// symbolic link (errLink, for the caller to vet its target) and the fstat
+// after it anything else that is not a regular file. Its size is returned
+// with errTooLarge.
+func readRegular(name string) ([]byte, int64, error) {
+	return readOpen(name, syscall.O_NOFOLLOW, -1)
+}
+
+// readOpen opens name with the extra flags and reads it; size is what a
+// stat said, or -1 to refuse a file the fstat finds too large.
+func readOpen(name string, flags int, size int64) ([]byte, int64, error) {
 	var fd int
 	for {
 		var err error
-		// Non-blocking, so that a file swapped for a named pipe since the
-		// caller's stat does not hang the open; the fstat below refuses it.
-		fd, err = syscall.Open(name, syscall.O_RDONLY|syscall.O_CLOEXEC|syscall.O_NONBLOCK, 0)
+		// Non-blocking, so that a named pipe (or a file swapped for one
+		// since the caller's stat) does not hang the open; the fstat below
+		// refuses it.
+		fd, err = syscall.Open(name, syscall.O_RDONLY|syscall.O_CLOEXEC|syscall.O_NONBLOCK|flags, 0)
 		if err == nil {
 			break
 		}
+		// ELOOP is how Linux and most systems answer O_NOFOLLOW on a link;
+		// FreeBSD answers EMLINK.
+		if flags&syscall.O_NOFOLLOW != 0 && (err == syscall.ELOOP || err == syscall.EMLINK) {
+			return nil, 0, errLink
+		}
 		if err != syscall.EINTR {
-			return nil, &fs.PathError{Op: "open", Path: name, Err: err}
+			return nil, 0, &fs.PathError{Op: "open", Path: name, Err: err}
 		}
 	}
 	defer syscall.Close(fd)
 	var st syscall.Stat_t
 	if err := syscall.Fstat(fd, &st); err != nil {
-		return nil, &fs.PathError{Op: "stat", Path: name, Err: err}
+		return nil, 0, &fs.PathError{Op: "stat", Path: name, Err: err}
 	}
 	if st.Mode&syscall.S_IFMT != syscall.S_IFREG {
-		return nil, errNotRegular
+		return nil, 0, errNotRegular
+	}
+	if size < 0 {
+		if st.Size > MaxFileSize {
+			return nil, st.Size, errTooLarge
+		}
+		size = st.Size
 	}
 	// One byte over the stat's size, so that a file that grew since is
 	// read to its end rather than cut at the size it had.
@@ -46,12 +74,12 @@ func readFile(name string, size int64) ([]byte, error) {
 			continue
 		}
 		if err != nil {
-			return nil, &fs.PathError{Op: "read", Path: name, Err: err}
+			return nil, 0, &fs.PathError{Op: "read", Path: name, Err: err}
 		}
 		if n == 0 {
 			break
 		}
 		buf = buf[:len(buf)+n]
 	}
-	return buf, nil
+	return buf, size, nil
 }

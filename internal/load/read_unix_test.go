@@ -3,6 +3,8 @@
 package load
 
 import (
+	"io/fs"
+	"os"
 	"path/filepath"
 	"syscall"
 	"testing"
@@ -24,5 +26,44 @@ func TestReadFileRefusesANamedPipe(t *testing.T) {
 		assert.ErrorIs(t, err, errNotRegular)
 	case <-time.After(5 * time.Second):
 		t.Fatal("readFile blocked opening a named pipe")
+	}
+}
+
+// readRegular settles a regular file, a link, a folder and an oversize
+// file with one open and one fstat, and waits on nothing.
+func TestReadRegular(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "r.yaml")
+	require.NoError(t, os.WriteFile(file, []byte("a: 1\n"), 0o644))
+	big := filepath.Join(dir, "big.yaml")
+	require.NoError(t, os.WriteFile(big, make([]byte, MaxFileSize+7), 0o644))
+	link := filepath.Join(dir, "link.yaml")
+	require.NoError(t, os.Symlink(file, link))
+	fifo := filepath.Join(dir, "pipe.yaml")
+	require.NoError(t, syscall.Mkfifo(fifo, 0o644))
+
+	data, _, err := readRegular(file)
+	require.NoError(t, err)
+	assert.Equal(t, "a: 1\n", string(data))
+
+	data, size, err := readRegular(big)
+	assert.ErrorIs(t, err, errTooLarge)
+	assert.Equal(t, int64(MaxFileSize+7), size)
+	assert.Nil(t, data)
+
+	_, _, err = readRegular(link)
+	assert.ErrorIs(t, err, errLink)
+	_, _, err = readRegular(dir)
+	assert.ErrorIs(t, err, errNotRegular)
+	_, _, err = readRegular(filepath.Join(dir, "absent.yaml"))
+	assert.ErrorIs(t, err, fs.ErrNotExist)
+
+	done := make(chan error, 1)
+	go func() { _, _, err := readRegular(fifo); done <- err }()
+	select {
+	case err := <-done:
+		assert.ErrorIs(t, err, errNotRegular)
+	case <-time.After(5 * time.Second):
+		t.Fatal("readRegular blocked opening a named pipe")
 	}
 }

@@ -50,9 +50,12 @@ func Classify(p string) (record bool, problem string) {
 	return false, "not a record: the exceptions folder holds <type>/<exception_id>.yaml files"
 }
 
-// errNotRegular is readFile's answer for a file that is not a regular one
-// by the time it is opened.
-var errNotRegular = errors.New("not a regular file")
+// readFile's and readRegular's answers for what they do not read.
+var (
+	errNotRegular = errors.New("not a regular file") // by the time it is opened
+	errLink       = errors.New("symbolic link")
+	errTooLarge   = errors.New("file too large")
+)
 
 // DirSource reads a work tree on disk.
 type DirSource struct{ Root string }
@@ -127,6 +130,12 @@ func (d DirSource) List() ([]string, []*Error, error) {
 // repository itself: a pull request must not make CI print a runner's files.
 func (d DirSource) Read(p string) ([]byte, error) {
 	full := filepath.Join(d.Root, filepath.FromSlash(p))
+	// Nearly every record is a regular file, which one open and fstat
+	// settle; a link takes the checks below.
+	data, size, err := readRegular(full)
+	if !errors.Is(err, errLink) {
+		return data, d.readError(p, size, err)
+	}
 	fi, err := os.Lstat(full)
 	if err != nil {
 		return nil, err
@@ -146,18 +155,24 @@ func (d DirSource) Read(p string) ([]byte, error) {
 	if fi.Size() > MaxFileSize {
 		return nil, tooLarge(p, fi.Size())
 	}
-	data, err := readFile(full, fi.Size())
-	if errors.Is(err, errNotRegular) {
-		return nil, &Error{File: p, Msg: "not a regular file"}
+	data, err = readFile(full, fi.Size())
+	return data, d.readError(p, fi.Size(), err)
+}
+
+// readError says what went wrong reading p, nil when nothing did.
+func (d DirSource) readError(p string, size int64, err error) error {
+	var pe *fs.PathError
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, errNotRegular):
+		return &Error{File: p, Msg: "not a regular file"}
+	case errors.Is(err, errTooLarge):
+		return tooLarge(p, size)
+	case errors.As(err, &pe) && pe.Op == "open":
+		return err
 	}
-	if err != nil {
-		var pe *fs.PathError
-		if errors.As(err, &pe) && pe.Op == "open" {
-			return nil, err
-		}
-		return nil, fmt.Errorf("read %s: %w", p, err)
-	}
-	return data, nil
+	return fmt.Errorf("read %s: %w", p, err)
 }
 
 // checkLink refuses a symbolic link whose target is outside the root.

@@ -11,6 +11,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
@@ -24,6 +25,9 @@ const (
 	maxValues = 100_000
 	// maxDepth bounds nesting; records are a few levels deep.
 	maxDepth = 64
+	// smallMapping is the most keys a mapping has for duplicates to be
+	// found by search rather than with a set.
+	smallMapping = 32
 )
 
 // Error is a problem at a position in a file. Line and Col are 1-based; 0
@@ -44,13 +48,28 @@ func (e *Error) Error() string {
 	}
 }
 
-// Document is one parsed YAML file: its JSON value and the node tree the
-// value came from.
+// Document is one parsed YAML file: its node tree and, on demand, the
+// JSON value of it.
 type Document struct {
-	Path  string
-	Data  []byte
-	Root  *yaml.Node // the document's top mapping
-	Value any        // map[string]any, []any, string, int64, float64, bool or nil
+	Path string
+	Data []byte
+	Root *yaml.Node // the document's top mapping
+
+	value     any
+	valueOnce sync.Once
+}
+
+// Value is the document as a JSON value: map[string]any, []any, string,
+// int64, float64, bool or nil, with aliases expanded. It is built on
+// first use: most readers walk the node tree, and building the value is a
+// fifth of what parsing costs. Parse has already checked that it can be
+// built.
+func (d *Document) Value() any {
+	d.valueOnce.Do(func() {
+		c := converter{path: d.Path, build: true}
+		d.value, _ = c.value(d.Root, 0)
+	})
+	return d.value
 }
 
 // Parse reads one YAML document holding a mapping. Every problem is an
@@ -70,12 +89,13 @@ func Parse(path string, data []byte) (*Document, error) {
 	if root.Kind != yaml.MappingNode {
 		return nil, &Error{File: path, Line: root.Line, Col: root.Column, Msg: fmt.Sprintf("the document is a %s, want a mapping of field: value", kindName(root))}
 	}
+	// Everything that would stop the JSON value being built is found now,
+	// without building it.
 	c := converter{path: path}
-	v, err := c.value(root, 0)
-	if err != nil {
+	if _, err := c.value(root, 0); err != nil {
 		return nil, err
 	}
-	return &Document{Path: path, Data: data, Root: root, Value: v}, nil
+	return &Document{Path: path, Data: data, Root: root}, nil
 }
 
 // parseOne parses the one YAML document data holds. A record is a block
@@ -322,8 +342,12 @@ func yamlError(path string, data []byte, err error) error {
 	return &Error{File: path, Msg: "invalid YAML: " + msg}
 }
 
+// converter checks a node tree and, when build is set, turns it into a
+// JSON value. Without build it allocates nothing for a tree of strings,
+// mappings and lists, and finds every problem building would.
 type converter struct {
 	path   string
+	build  bool
 	values int
 	// alias is the outermost alias being expanded: a blown budget is
 	// reported there, not inside the anchor it copies.
@@ -359,7 +383,16 @@ func (c *converter) value(n *yaml.Node, depth int) (any, error) {
 		}
 		return c.value(n.Alias, depth+1)
 	case yaml.MappingNode:
-		m := make(map[string]any, len(n.Content)/2)
+		var m map[string]any
+		if c.build {
+			m = make(map[string]any, len(n.Content)/2)
+		}
+		// A record's mappings are small enough to search for a key's
+		// first spelling; a set keeps a huge one from costing its square.
+		var seen map[string]bool
+		if len(n.Content) > 2*smallMapping {
+			seen = make(map[string]bool, len(n.Content)/2)
+		}
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k, v := n.Content[i], n.Content[i+1]
 			if k.ShortTag() == "!!merge" {
@@ -368,66 +401,133 @@ func (c *converter) value(n *yaml.Node, depth int) (any, error) {
 			if k.Kind != yaml.ScalarNode {
 				return nil, c.errorf(k, "mapping keys must be plain strings")
 			}
-			if _, dup := m[k.Value]; dup {
-				first := findKey(n, k.Value)
-				return nil, c.errorf(k, "duplicate key %q (first at line %d)", k.Value, first.Line)
+			dup := false
+			if seen != nil {
+				dup = seen[k.Value]
+				seen[k.Value] = true
+			} else {
+				dup = findKey(n, k.Value) != k
+			}
+			if dup {
+				return nil, c.errorf(k, "duplicate key %q (first at line %d)", k.Value, findKey(n, k.Value).Line)
 			}
 			val, err := c.value(v, depth+1)
 			if err != nil {
 				return nil, err
 			}
-			m[k.Value] = val
+			if c.build {
+				m[k.Value] = val
+			}
+		}
+		if !c.build {
+			return nil, nil
 		}
 		return m, nil
 	case yaml.SequenceNode:
-		s := make([]any, 0, len(n.Content))
+		var s []any
+		if c.build {
+			s = make([]any, 0, len(n.Content))
+		}
 		for _, item := range n.Content {
 			val, err := c.value(item, depth+1)
 			if err != nil {
 				return nil, err
 			}
-			s = append(s, val)
+			if c.build {
+				s = append(s, val)
+			}
+		}
+		if !c.build {
+			return nil, nil
 		}
 		return s, nil
 	case yaml.ScalarNode:
-		return c.scalar(n)
+		if !c.build && IsString(n) {
+			return nil, nil
+		}
+		v, err := Scalar(n)
+		if err != nil {
+			return nil, c.errorf(n, "%s", err)
+		}
+		return v, nil
 	}
 	return nil, c.errorf(n, "unsupported YAML node")
 }
 
-func (c *converter) scalar(n *yaml.Node) (any, error) {
+// IsString reports whether scalar n's JSON value is its text. Timestamps
+// stay strings: the schema decides what a date is, not the YAML resolver.
+func IsString(n *yaml.Node) bool {
 	switch n.ShortTag() {
 	case "!!str", "!!timestamp", "!!binary":
+		return true
+	}
+	return false
+}
+
+// Scalar returns the JSON value of scalar node n: a string, nil, a bool,
+// an int64 or a float64. Its error says what is wrong, without a position.
+func Scalar(n *yaml.Node) (any, error) {
+	if IsString(n) {
 		return n.Value, nil
+	}
+	switch n.ShortTag() {
 	case "!!null":
 		return nil, nil
 	case "!!bool":
+		// The spellings a plain true and false are written in, without the
+		// cost of a decoder; anything else is left to yaml.v3.
+		switch n.Value {
+		case "true":
+			return true, nil
+		case "false":
+			return false, nil
+		}
 		var b bool
 		if err := n.Decode(&b); err != nil {
-			return nil, c.errorf(n, "invalid boolean %q", n.Value)
+			return nil, fmt.Errorf("invalid boolean %q", n.Value)
 		}
 		return b, nil
 	case "!!int":
+		if i, ok := decimal(n.Value); ok {
+			return i, nil
+		}
 		var i int64
 		if err := n.Decode(&i); err == nil {
 			return i, nil
 		}
 		var f float64
 		if err := n.Decode(&f); err != nil {
-			return nil, c.errorf(n, "invalid integer %q", n.Value)
+			return nil, fmt.Errorf("invalid integer %q", n.Value)
 		}
 		return f, nil
 	case "!!float":
 		var f float64
 		if err := n.Decode(&f); err != nil {
-			return nil, c.errorf(n, "invalid number %q", n.Value)
+			return nil, fmt.Errorf("invalid number %q", n.Value)
 		}
 		if math.IsInf(f, 0) || math.IsNaN(f) {
-			return nil, c.errorf(n, "%s is not a JSON number", n.Value)
+			return nil, fmt.Errorf("%s is not a JSON number", n.Value)
 		}
 		return f, nil
 	}
-	return nil, c.errorf(n, "unsupported YAML tag %s", n.Tag)
+	return nil, fmt.Errorf("unsupported YAML tag %s", n.Tag)
+}
+
+// decimal reads s when it is a plain decimal integer that yaml.v3 reads
+// the same way: digits, without a sign, a leading zero (octal to it) or
+// an underscore, and short enough not to overflow.
+func decimal(s string) (int64, bool) {
+	if len(s) == 0 || len(s) > 18 || (s[0] == '0' && len(s) > 1) {
+		return 0, false
+	}
+	var v int64
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return 0, false
+		}
+		v = v*10 + int64(s[i]-'0')
+	}
+	return v, true
 }
 
 // aliasPos finds the first "*name" in data that is a whole alias token.
@@ -451,6 +551,7 @@ func aliasPos(data []byte, name string) (line, col int) {
 	}
 }
 
+// findKey returns the first key of mapping m spelled key, or m.
 func findKey(m *yaml.Node, key string) *yaml.Node {
 	for i := 0; i+1 < len(m.Content); i += 2 {
 		if m.Content[i].Value == key {

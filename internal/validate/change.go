@@ -125,7 +125,7 @@ func (c *Checker) ChangeRules(ch Change) []Finding {
 		at("/status", "transition", "status may not go from %s to %s (allowed: pending → approved | denied, approved → expired, approved | expired → pending for an extension)", base.Status, head.Status)
 		return fs
 	}
-	headValue, _ := doc.Value.(map[string]any)
+	headValue, _ := doc.Value().(map[string]any)
 	content := func(except ...string) bool {
 		return sameContent(ch.BaseValue, headValue, except...)
 	}

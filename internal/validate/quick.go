@@ -4,6 +4,9 @@ import (
 	"unicode/utf8"
 
 	"github.com/santhosh-tekuri/jsonschema/v5"
+	"gopkg.in/yaml.v3"
+
+	"github.com/exctl/exctl/internal/load"
 )
 
 // The schema library builds a map of every object's property names at
@@ -16,6 +19,28 @@ import (
 // messages for invalid records. Nothing is decided here that the library
 // would decide differently: every keyword quick does not implement exactly
 // makes it answer unknown.
+//
+// quick reads the YAML node tree, which load.Parse has vetted (no
+// duplicate keys, no merge keys, every scalar a JSON value), node for node
+// what the library is given as JSON; so a valid record is never turned
+// into maps and lists at all.
+
+// formatOK reports whether the library's format function accepts v;
+// false also for a format it does not know, or a value quick does not
+// give it.
+func formatOK(name string, v value) bool {
+	f, ok := jsonschema.Formats[name]
+	if !ok {
+		return false
+	}
+	switch v.kind {
+	case kindString:
+		return f(v.n.Value)
+	case kindObject, kindArray:
+		return false
+	}
+	return f(v.scalar)
+}
 
 // verdict is quick's answer.
 type verdict uint8
@@ -31,9 +56,69 @@ const (
 // library detects such loops itself.
 const maxQuickDepth = 128
 
-// quick evaluates v against s. valid and invalid are exact; unknown means
+// kind is the JSON type of a node's value.
+type kind uint8
+
+const (
+	kindOther kind = iota // nothing load.Parse lets through
+	kindNull
+	kindBool
+	kindString
+	kindInt // an integer, int64 in the JSON value
+	kindFloat
+	kindArray
+	kindObject
+)
+
+// value is a node with what quick needs of its JSON value.
+type value struct {
+	n      *yaml.Node // aliases followed
+	kind   kind
+	scalar any // for null, bool, int and float: the JSON value
+}
+
+// maxAliasChain bounds the aliases followed to reach a node.
+const maxAliasChain = 16
+
+func valueOf(n *yaml.Node) value {
+	for range maxAliasChain {
+		if n.Kind != yaml.AliasNode || n.Alias == nil {
+			break
+		}
+		n = n.Alias
+	}
+	switch n.Kind {
+	case yaml.MappingNode:
+		return value{n: n, kind: kindObject}
+	case yaml.SequenceNode:
+		return value{n: n, kind: kindArray}
+	case yaml.ScalarNode:
+		if load.IsString(n) {
+			return value{n: n, kind: kindString}
+		}
+		v, err := load.Scalar(n)
+		if err != nil {
+			return value{n: n}
+		}
+		switch v.(type) {
+		case string:
+			return value{n: n, kind: kindString}
+		case nil:
+			return value{n: n, kind: kindNull}
+		case bool:
+			return value{n: n, kind: kindBool, scalar: v}
+		case int64:
+			return value{n: n, kind: kindInt, scalar: v}
+		case float64:
+			return value{n: n, kind: kindFloat, scalar: v}
+		}
+	}
+	return value{n: n}
+}
+
+// quick evaluates n against s. valid and invalid are exact; unknown means
 // the value or the schema uses something quick does not evaluate.
-func quick(s *jsonschema.Schema, v any, depth int) verdict {
+func quick(s *jsonschema.Schema, n *yaml.Node, depth int) verdict {
 	if depth > maxQuickDepth || !quickSupported(s) {
 		return unknown
 	}
@@ -43,6 +128,7 @@ func quick(s *jsonschema.Schema, v any, depth int) verdict {
 		}
 		return invalid
 	}
+	v := valueOf(n)
 	// The verdict of a schema is the conjunction of its keywords'.
 	result := valid
 
@@ -55,27 +141,27 @@ func quick(s *jsonschema.Schema, v any, depth int) verdict {
 	if len(s.Enum) > 0 && !result.and(quickEnum(s.Enum, v)) {
 		return invalid
 	}
-	switch v := v.(type) {
-	case map[string]any:
-		if !result.and(quickObject(s, v, depth)) {
+	switch v.kind {
+	case kindObject:
+		if !result.and(quickObject(s, v.n, depth)) {
 			return invalid
 		}
-	case []any:
-		if !result.and(quickArray(s, v, depth)) {
+	case kindArray:
+		if !result.and(quickArray(s, v.n, depth)) {
 			return invalid
 		}
-	case string:
+	case kindString:
 		if s.MinLength != -1 || s.MaxLength != -1 {
-			n := utf8.RuneCountInString(v)
+			n := utf8.RuneCountInString(v.n.Value)
 			if (s.MinLength != -1 && n < s.MinLength) || (s.MaxLength != -1 && n > s.MaxLength) {
 				return invalid
 			}
 		}
-		if s.Pattern != nil && !s.Pattern.MatchString(v) {
+		if s.Pattern != nil && !s.Pattern.MatchString(v.n.Value) {
 			return invalid
 		}
-	case nil, bool:
-	case int64, float64:
+	case kindNull, kindBool:
+	case kindInt, kindFloat:
 		if s.Minimum != nil || s.Maximum != nil || s.ExclusiveMinimum != nil || s.ExclusiveMaximum != nil || s.MultipleOf != nil {
 			result.and(unknown)
 		}
@@ -90,37 +176,36 @@ func quick(s *jsonschema.Schema, v any, depth int) verdict {
 		// pass there, so a failure here is only unknown. CompileSchemas
 		// registers no compiler-level formats, so the library asserts the
 		// same functions as jsonschema.Formats.
-		f, ok := jsonschema.Formats[s.Format]
-		if !ok || !f(v) {
+		if !formatOK(s.Format, v) {
 			result.and(unknown)
 		}
 	}
-	if s.Ref != nil && !result.and(quick(s.Ref, v, depth+1)) {
+	if s.Ref != nil && !result.and(quick(s.Ref, v.n, depth+1)) {
 		return invalid
 	}
 	for _, sub := range s.AllOf {
-		if !result.and(quick(sub, v, depth+1)) {
+		if !result.and(quick(sub, v.n, depth+1)) {
 			return invalid
 		}
 	}
-	if len(s.AnyOf) > 0 && !result.and(quickAnyOf(s.AnyOf, v, depth)) {
+	if len(s.AnyOf) > 0 && !result.and(quickAnyOf(s.AnyOf, v.n, depth)) {
 		return invalid
 	}
-	if len(s.OneOf) > 0 && !result.and(quickOneOf(s.OneOf, v, depth)) {
+	if len(s.OneOf) > 0 && !result.and(quickOneOf(s.OneOf, v.n, depth)) {
 		return invalid
 	}
 	if s.If != nil {
 		var r verdict
-		switch quick(s.If, v, depth+1) {
+		switch quick(s.If, v.n, depth+1) {
 		case valid:
 			r = valid
 			if s.Then != nil {
-				r = quick(s.Then, v, depth+1)
+				r = quick(s.Then, v.n, depth+1)
 			}
 		case invalid:
 			r = valid
 			if s.Else != nil {
-				r = quick(s.Else, v, depth+1)
+				r = quick(s.Else, v.n, depth+1)
 			}
 		}
 		if !result.and(r) {
@@ -143,20 +228,20 @@ func quickSupported(s *jsonschema.Schema) bool {
 		len(s.Extensions) == 0
 }
 
-func quickType(types []string, v any) verdict {
+func quickType(types []string, v value) verdict {
 	var t string
-	switch v.(type) {
-	case nil:
+	switch v.kind {
+	case kindNull:
 		t = "null"
-	case bool:
+	case kindBool:
 		t = "boolean"
-	case string:
+	case kindString:
 		t = "string"
-	case []any:
+	case kindArray:
 		t = "array"
-	case map[string]any:
+	case kindObject:
 		t = "object"
-	case int64, float64:
+	case kindInt, kindFloat:
 		t = "number"
 	default:
 		return unknown
@@ -167,7 +252,7 @@ func quickType(types []string, v any) verdict {
 		case want == t:
 			return valid
 		case want == "integer" && t == "number":
-			if _, isInt := v.(int64); isInt {
+			if v.kind == kindInt {
 				return valid
 			}
 			// Whether 2.0 is an integer is the library's call.
@@ -182,16 +267,24 @@ func quickType(types []string, v any) verdict {
 
 // quickEnum compares strings, booleans and null exactly; numbers and
 // structures are the library's (it compares numbers as rationals).
-func quickEnum(items []any, v any) verdict {
-	switch v.(type) {
-	case string, bool, nil:
+func quickEnum(items []any, v value) verdict {
+	switch v.kind {
+	case kindString, kindBool, kindNull:
 	default:
 		return unknown
 	}
 	for _, item := range items {
-		switch item.(type) {
-		case string, bool, nil:
-			if item == v {
+		switch item := item.(type) {
+		case string:
+			if v.kind == kindString && item == v.n.Value {
+				return valid
+			}
+		case bool:
+			if v.kind == kindBool && item == v.scalar {
+				return valid
+			}
+		case nil:
+			if v.kind == kindNull {
 				return valid
 			}
 		default:
@@ -201,29 +294,42 @@ func quickEnum(items []any, v any) verdict {
 	return invalid
 }
 
-func quickObject(s *jsonschema.Schema, v map[string]any, depth int) verdict {
-	if (s.MinProperties != -1 && len(v) < s.MinProperties) || (s.MaxProperties != -1 && len(v) > s.MaxProperties) {
+// field returns the value of key in mapping m, or nil. load.Parse has
+// refused duplicate keys, so the first is the only one.
+func field(m *yaml.Node, key string) *yaml.Node {
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value == key {
+			return m.Content[i+1]
+		}
+	}
+	return nil
+}
+
+func quickObject(s *jsonschema.Schema, m *yaml.Node, depth int) verdict {
+	size := len(m.Content) / 2
+	if (s.MinProperties != -1 && size < s.MinProperties) || (s.MaxProperties != -1 && size > s.MaxProperties) {
 		return invalid
 	}
 	for _, name := range s.Required {
-		if _, ok := v[name]; !ok {
+		if field(m, name) == nil {
 			return invalid
 		}
 	}
 	result := valid
-	if s.AdditionalProperties == nil && len(s.Properties) < len(v) {
+	if s.AdditionalProperties == nil && len(s.Properties) < size {
 		// Only the declared properties are checked: look those up rather
 		// than every key (an if: {properties: {type: …}} names one).
 		for name, sub := range s.Properties {
-			if value, ok := v[name]; ok {
-				if !result.and(quick(sub, value, depth+1)) {
+			if v := field(m, name); v != nil {
+				if !result.and(quick(sub, v, depth+1)) {
 					return invalid
 				}
 			}
 		}
 		return result
 	}
-	for name, value := range v {
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		name, v := m.Content[i].Value, m.Content[i+1]
 		sub, declared := s.Properties[name]
 		if !declared {
 			// Without patternProperties (quickSupported), every property
@@ -242,25 +348,26 @@ func quickObject(s *jsonschema.Schema, v map[string]any, depth int) verdict {
 				return unknown
 			}
 		}
-		if !result.and(quick(sub, value, depth+1)) {
+		if !result.and(quick(sub, v, depth+1)) {
 			return invalid
 		}
 	}
 	return result
 }
 
-func quickArray(s *jsonschema.Schema, v []any, depth int) verdict {
-	if (s.MinItems != -1 && len(v) < s.MinItems) || (s.MaxItems != -1 && len(v) > s.MaxItems) {
+func quickArray(s *jsonschema.Schema, l *yaml.Node, depth int) verdict {
+	items := l.Content
+	if (s.MinItems != -1 && len(items) < s.MinItems) || (s.MaxItems != -1 && len(items) > s.MaxItems) {
 		return invalid
 	}
 	result := valid
 	if s.UniqueItems {
-		if !result.and(quickUnique(v)) {
+		if !result.and(quickUnique(items)) {
 			return invalid
 		}
 	}
 	if s.Items2020 != nil {
-		for _, item := range v {
+		for _, item := range items {
 			if !result.and(quick(s.Items2020, item, depth+1)) {
 				return invalid
 			}
@@ -271,14 +378,14 @@ func quickArray(s *jsonschema.Schema, v []any, depth int) verdict {
 
 // quickUnique decides uniqueItems for lists of strings, the only lists the
 // records have it on; others are the library's.
-func quickUnique(v []any) verdict {
-	for i := range v {
-		a, ok := v[i].(string)
-		if !ok {
+func quickUnique(items []*yaml.Node) verdict {
+	for i := range items {
+		a := valueOf(items[i])
+		if a.kind != kindString {
 			return unknown
 		}
 		for j := range i {
-			if b, _ := v[j].(string); a == b {
+			if valueOf(items[j]).n.Value == a.n.Value {
 				return invalid
 			}
 		}
@@ -286,10 +393,10 @@ func quickUnique(v []any) verdict {
 	return valid
 }
 
-func quickAnyOf(subs []*jsonschema.Schema, v any, depth int) verdict {
+func quickAnyOf(subs []*jsonschema.Schema, n *yaml.Node, depth int) verdict {
 	result := invalid
 	for _, sub := range subs {
-		switch quick(sub, v, depth+1) {
+		switch quick(sub, n, depth+1) {
 		case valid:
 			return valid
 		case unknown:
@@ -299,10 +406,10 @@ func quickAnyOf(subs []*jsonschema.Schema, v any, depth int) verdict {
 	return result
 }
 
-func quickOneOf(subs []*jsonschema.Schema, v any, depth int) verdict {
+func quickOneOf(subs []*jsonschema.Schema, n *yaml.Node, depth int) verdict {
 	matched, unsure := 0, false
 	for _, sub := range subs {
-		switch quick(sub, v, depth+1) {
+		switch quick(sub, n, depth+1) {
 		case valid:
 			matched++
 		case unknown:

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"gopkg.in/yaml.v3"
+
 	"github.com/exctl/exctl/internal/exception"
 	"github.com/exctl/exctl/internal/load"
 	"github.com/exctl/exctl/internal/policy"
@@ -45,7 +47,7 @@ func PolicyFile(s *Schemas, p string, data []byte) (*policy.Policy, []Finding) {
 	if fs := Check(s.Policy, doc); len(fs) > 0 {
 		return nil, fs
 	}
-	pol, errs := policy.FromValue(doc.Value)
+	pol, errs := policy.FromValue(doc.Value())
 	var fs []Finding
 	for _, e := range errs {
 		line, col := doc.Pos(e.Pointer)
@@ -79,7 +81,7 @@ func (c *Checker) File(p string, data []byte) Result {
 		r.Findings = fs
 		return r
 	}
-	e, err := exception.FromValue(doc.Value)
+	e, err := exception.FromNode(doc.Root)
 	if err != nil {
 		r.Findings = []Finding{{File: p, Level: Error, Rule: "schema", Msg: err.Error()}}
 		return r
@@ -158,7 +160,7 @@ func (c *Checker) rules(doc *load.Document, e *exception.Exception) []Finding {
 	switch e.Status {
 	case exception.Pending:
 		for _, k := range []string{"approved_by", "cab_approved_by", "approval_date", "denied_by", "denial_reason"} {
-			if _, ok := doc.Value.(map[string]any)[k]; ok {
+			if doc.Has(k) {
 				keyAt(k, Error, "controller-field", "%s is written by exctl after a verified decision; remove it from a pending record", k)
 			}
 		}
@@ -238,7 +240,7 @@ func (c *Checker) approvers(doc *load.Document, e *exception.Exception) []Findin
 				why = "privileged tooling requires CAB approval"
 			}
 		}
-		if _, has := doc.Value.(map[string]any)["cab_approved_by"]; has {
+		if doc.Has("cab_approved_by") {
 			at("/cab_approved_by", "approvers", "%s: needs %d CAB approver(s), has %d", why, needCAB, len(e.CABApprovedBy))
 		} else {
 			at("/status", "approvers", "%s: cab_approved_by is missing", why)
@@ -273,7 +275,11 @@ func typeHasCAB(p *policy.Policy, t exception.Type) bool {
 
 // listPointer points at item i of a field that may be a single string.
 func listPointer(field string, doc *load.Document, i int) string {
-	if _, isList := doc.Value.(map[string]any)[strings.TrimPrefix(field, "/")].([]any); isList {
+	n, ok := doc.Locate(field)
+	if ok && n.Kind == yaml.AliasNode && n.Alias != nil {
+		n = n.Alias
+	}
+	if ok && n.Kind == yaml.SequenceNode {
 		return fmt.Sprintf("%s/%d", field, i)
 	}
 	return field

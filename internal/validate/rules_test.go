@@ -221,8 +221,8 @@ func TestChangeRules(t *testing.T) {
 			if tt.base != "" {
 				doc, err := load.Parse(p, []byte(tt.base))
 				require.NoError(t, err)
-				ch.BaseValue = doc.Value.(map[string]any)
-				ch.Base, err = exception.FromValue(doc.Value)
+				ch.BaseValue = doc.Value().(map[string]any)
+				ch.Base, err = exception.FromValue(doc.Value())
 				require.NoError(t, err)
 			}
 			if tt.head != "" {
