@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+	"gopkg.in/yaml.v3"
 )
 
 // seedCorpus adds the bundled example records and every file of the
@@ -89,7 +90,8 @@ func FuzzSingleDocument(f *testing.F) {
 	seedCorpus(f)
 	for _, s := range []string{"a: 1\n", "", "# only a comment\n", "a: [1, 2\n", "a: &x 1\nb: *x\n",
 		"a: *missing\n", "\"\"00", "{a: 1}\nb: 2\n", "  a: 1\nb: 2\n", "!!map\na: 1\n", "a: |\n  ---\n",
-		"!!map\n  a: x\nb: y\n", "&x\n  a: 1\nb: 2\n", "&x\n  a: 1\n- b\n", "a: 1\n%YAML 1.2\n# c\n[x\n", "? a\n: 1\nb: 2\n"} {
+		"!!map\n  a: x\nb: y\n", "&x\n  a: 1\nb: 2\n", "&x\n  a: 1\n- b\n", "a: 1\n%YAML 1.2\n# c\n[x\n", "? a\n: 1\nb: 2\n",
+		"# schema\na: 1\n", "# one\n#two\n\n# three\na: 1\n", "#\n#\n", "# c\r\na: 1\r\n", "#c\n  a: 1\nb: 2\n", "# c\n- a\n"} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
@@ -103,7 +105,22 @@ func FuzzSingleDocument(f *testing.F) {
 		stream, err := parseStream("f.yaml", data)
 		require.NoError(t, err, "the one parse accepted what the stream refuses")
 		require.Equal(t, stream, single)
+
+		// Without its first line's comment the text parses to the same
+		// nodes at the same positions, less the comments.
+		skipped, ok := parseSingle(data[leadingComment(data):])
+		require.True(t, ok, "skipping the first line's comment changed the parse")
+		dropComments(&single)
+		dropComments(&skipped)
+		require.Equal(t, single, skipped)
 	})
+}
+
+func dropComments(n *yaml.Node) {
+	n.HeadComment, n.LineComment, n.FootComment = "", "", ""
+	for _, c := range n.Content {
+		dropComments(c)
+	}
 }
 
 // checkValue asserts that v holds only JSON types and that its pointer

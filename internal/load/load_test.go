@@ -1,9 +1,11 @@
 package load
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
+	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -647,5 +649,30 @@ func TestScalarAgreesWithYAMLDecoding(t *testing.T) {
 			require.NoError(t, err)
 			assert.Equal(t, want, got)
 		})
+	}
+}
+
+// plainText's eight-bytes-at-a-time walk answers as the byte-by-byte one
+// does, at every alignment of every kind of byte it must stop at.
+func TestPlainTextWordsAgreeWithBytes(t *testing.T) {
+	alphabet := []byte{' ', ' ', ' ', 'a', 'z', '~', '!', '\t', '\n', '\r', 0x00, 0x1f, 0x20, 0x7e, 0x7f, 0x80, 0xc3, 0xff}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for range 20000 {
+		data := make([]byte, rng.IntN(40))
+		for i := range data {
+			data[i] = alphabet[rng.IntN(len(alphabet))]
+		}
+		atLineStart := true
+		want := plainBytes(data, &atLineStart)
+		if got := plainText(data); got != want {
+			t.Fatalf("plainText(%q) = %v, byte by byte %v", data, got, want)
+		}
+	}
+	for _, b := range []byte{0x00, 0x1f, 0x7f, 0x80, 0xff} {
+		for at := range 16 {
+			data := bytes.Repeat([]byte("a"), 16)
+			data[at] = b
+			assert.False(t, plainText(data), "byte 0x%02x at %d", b, at)
+		}
 	}
 }

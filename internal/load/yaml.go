@@ -5,6 +5,7 @@ package load
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -108,11 +109,24 @@ func Parse(path string, data []byte) (*Document, error) {
 // what follows. FuzzSingleDocument holds the two paths to the same answers.
 func parseOne(path string, data []byte) (yaml.Node, error) {
 	if !hasDocumentMarker(data) {
-		if doc, ok := parseSingle(data); ok {
+		if doc, ok := parseSingle(data[leadingComment(data):]); ok {
 			return doc, nil
 		}
 	}
 	return parseStream(path, data)
+}
+
+// leadingComment is the length of the comment on data's first line (a
+// record's schema line), short of the line break after it. No parser
+// takes a value from a comment and yaml.v3 scans one byte by byte like
+// any other text, so the single parse starts at that line break: every
+// line keeps its number, and only the comment is missing from the nodes,
+// which no check reads.
+func leadingComment(data []byte) int {
+	if len(data) == 0 || data[0] != '#' {
+		return 0
+	}
+	return max(bytes.IndexByte(data, '\n'), 0)
 }
 
 // parseSingle parses data with one Unmarshal and reports whether that
@@ -223,18 +237,50 @@ func checkText(path string, data []byte) error {
 // must be added here too.
 func plainText(data []byte) bool {
 	atLineStart := true
-	for _, b := range data {
-		switch asciiClass[b] {
+	i := 0
+	// Eight bytes at a time while they are all printable, which decides
+	// nothing but whether the line's indentation has ended; a word with a
+	// line break, a tab or anything else goes through the table.
+	for ; i+8 <= len(data); i += 8 {
+		w := binary.LittleEndian.Uint64(data[i:])
+		if printableASCII(w) {
+			if atLineStart && w != 0x2020202020202020 {
+				atLineStart = false
+			}
+			continue
+		}
+		if !plainBytes(data[i:i+8], &atLineStart) {
+			return false
+		}
+	}
+	return plainBytes(data[i:], &atLineStart)
+}
+
+// printableASCII reports whether every byte of w is in 0x20..0x7e: none
+// below 0x20 and none above 0x7e, in the bit tricks that test all eight at
+// once (each exact for a yes-or-no answer).
+func printableASCII(w uint64) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	below := (w - 0x20*ones) &^ w & highs
+	above := ((w + (0x7f-0x7e)*ones) | w) & highs
+	return below|above == 0
+}
+
+// plainBytes is plainText's table walk over b, carrying whether the line
+// is still in its indentation.
+func plainBytes(b []byte, atLineStart *bool) bool {
+	for _, c := range b {
+		switch asciiClass[c] {
 		case asciiOther:
-			atLineStart = false
+			*atLineStart = false
 		case asciiNewline:
-			atLineStart = true
+			*atLineStart = true
 		case asciiSpace:
 		case asciiTab:
-			if atLineStart {
+			if *atLineStart {
 				return false
 			}
-			atLineStart = false
+			*atLineStart = false
 		default:
 			return false
 		}
