@@ -676,3 +676,8 @@ func TestPlainTextWordsAgreeWithBytes(t *testing.T) {
 		}
 	}
 }
+
+// A Document built without a parse has no value rather than a panic.
+func TestZeroDocumentValue(t *testing.T) {
+	assert.Nil(t, (&Document{Path: "x.yaml"}).Value())
+}

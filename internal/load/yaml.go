@@ -67,6 +67,9 @@ type Document struct {
 // built.
 func (d *Document) Value() any {
 	d.valueOnce.Do(func() {
+		if d.Root == nil {
+			return
+		}
 		c := converter{path: d.Path, build: true}
 		d.value, _ = c.value(d.Root, 0)
 	})
