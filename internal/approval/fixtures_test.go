@@ -82,9 +82,10 @@ created_at: "2026-01-06T00:00:00Z"
 
 func parseRecord(t testing.TB, data []byte) *exception.Exception {
 	t.Helper()
-	var v any
-	require.NoError(t, yaml.Unmarshal(data, &v))
-	e, err := exception.FromValue(v)
+	var doc yaml.Node
+	require.NoError(t, yaml.Unmarshal(data, &doc))
+	require.Len(t, doc.Content, 1)
+	e, err := exception.FromNode(doc.Content[0])
 	require.NoError(t, err)
 	return e
 }

@@ -184,7 +184,7 @@ func BenchmarkPhases(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
 			for _, d := range valid {
-				if _, err := exception.FromValue(d.Value); err != nil {
+				if _, err := exception.FromNode(d.Root); err != nil {
 					b.Fatal(err)
 				}
 			}

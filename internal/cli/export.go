@@ -52,7 +52,7 @@ Exceptions scoped to applications or environments are exported only for the
 	if err != nil {
 		return err
 	}
-	l, err := e.loadAll(load.DirSource{Root: o.repo}, now)
+	l, err := e.loadAll(load.NewDirSource(o.repo), now)
 	if err != nil {
 		return err
 	}

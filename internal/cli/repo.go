@@ -185,7 +185,7 @@ func compileSchemas() func() (*validate.Schemas, error) {
 // repository holding it.
 func openSource(dir, rev string) (load.Source, error) {
 	if rev == "" {
-		return load.DirSource{Root: dir}, nil
+		return load.NewDirSource(dir), nil
 	}
 	repo, err := gitrepo.Open(dir)
 	if err != nil {
@@ -246,7 +246,7 @@ func workTreePolicy(e *env, dir string) (*validate.Schemas, *policy.Policy, erro
 	if err != nil {
 		return nil, nil, err
 	}
-	pol, pf, err := loadPolicy(schemas, load.DirSource{Root: dir})
+	pol, pf, err := loadPolicy(schemas, load.NewDirSource(dir))
 	if err != nil {
 		return nil, nil, err
 	}

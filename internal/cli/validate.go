@@ -198,7 +198,7 @@ func validateChange(o validateOptions, now time.Time) ([]validate.Finding, int, 
 		return nil, 0, changedErr
 	}
 	sort.Strings(changed)
-	head := load.DirSource{Root: repo.Root}
+	head := load.NewDirSource(repo.Root)
 	var findings []validate.Finding
 	var records []string
 	for _, p := range changed {

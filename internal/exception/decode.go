@@ -91,20 +91,6 @@ func FromNode(n *yaml.Node) (*Exception, error) {
 	return e, nil
 }
 
-// FromValue builds an Exception from a record's JSON value, for callers
-// that hold one rather than the parsed file.
-func FromValue(v any) (*Exception, error) {
-	m, ok := v.(map[string]any)
-	if !ok {
-		return nil, fmt.Errorf("record is %T, want a mapping", v)
-	}
-	var n yaml.Node
-	if err := n.Encode(m); err != nil {
-		return nil, fmt.Errorf("record: %w", err)
-	}
-	return FromNode(&n)
-}
-
 // maxAliasChain bounds the aliases followed to reach a node.
 const maxAliasChain = 16
 

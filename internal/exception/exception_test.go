@@ -6,6 +6,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"gopkg.in/yaml.v3"
 )
 
 func TestParseDate(t *testing.T) {
@@ -94,14 +95,30 @@ func TestSameIdentity(t *testing.T) {
 	assert.False(t, SameIdentity("", ""))
 }
 
-func TestFromValueSeedForm(t *testing.T) {
-	e, err := FromValue(map[string]any{
-		"exception_id": "x", "type": "vulnerability_scan", "status": "approved",
-		"approved_by":           "security-reviewer@example.com",
-		"compensating_controls": []any{"Network isolation", map[string]any{"id": "a", "specific": "s", "measurable": "m", "enforceable": "e"}},
-		"expiry_date":           "2026-04-06", "approval_date": "2026-01-06", "created_at": "2026-01-06T00:00:00Z",
-		"gate": map[string]any{"name": "cov", "threshold": int64(80), "actual": 76.5},
-	})
+// fromText decodes a record written as YAML, as the loader parses it.
+func fromText(t *testing.T, text string) (*Exception, error) {
+	t.Helper()
+	var doc yaml.Node
+	require.NoError(t, yaml.Unmarshal([]byte(text), &doc))
+	return FromNode(doc.Content[0])
+}
+
+func TestFromNodeSeedForm(t *testing.T) {
+	e, err := fromText(t, `exception_id: x
+type: vulnerability_scan
+status: approved
+approved_by: security-reviewer@example.com
+compensating_controls:
+  - Network isolation
+  - {id: a, specific: s, measurable: m, enforceable: e}
+expiry_date: 2026-04-06
+approval_date: "2026-01-06"
+created_at: 2026-01-06T00:00:00Z
+gate: {name: cov, threshold: 80, actual: 76.5}
+risk: {exposure: internal, privileged: true}
+owners: &o ["@acme/a", "@acme/b"]
+denied_by: *o
+`)
 	require.NoError(t, err)
 	assert.Equal(t, []string{"security-reviewer@example.com"}, e.ApprovedBy)
 	require.Len(t, e.Controls, 2)
@@ -111,9 +128,23 @@ func TestFromValueSeedForm(t *testing.T) {
 	assert.Equal(t, "76.5", e.Gate.Actual)
 	require.NotNil(t, e.ApprovalDate)
 	assert.Equal(t, Date{2026, 1, 6}, *e.ApprovalDate)
+	// An unquoted date is a timestamp to YAML; the record reads its text.
+	assert.Equal(t, Date{2026, 4, 6}, e.ExpiryDate)
+	assert.Equal(t, time.Date(2026, 1, 6, 0, 0, 0, 0, time.UTC), e.CreatedAt)
+	assert.True(t, e.Risk.Privileged)
+	assert.Equal(t, []string{"@acme/a", "@acme/b"}, e.DeniedBy, "an alias reads as what it names")
 
-	_, err = FromValue([]any{})
+	// Values of the wrong type are left out, not a panic.
+	e, err = fromText(t, "exception_id: [x]\nowners: {a: b}\nrisk: {privileged: 1}\ngate: {threshold: [1]}\ncompensating_controls: [1, [a]]\n")
+	require.NoError(t, err)
+	assert.Empty(t, e.ID)
+	assert.Empty(t, e.Owners)
+	assert.False(t, e.Risk.Privileged)
+	assert.Empty(t, e.Gate.Threshold)
+	assert.Empty(t, e.Controls)
+
+	_, err = fromText(t, "- a\n")
 	assert.Error(t, err)
-	_, err = FromValue(map[string]any{"expiry_date": "2026-02-30"})
+	_, err = fromText(t, "expiry_date: 2026-02-30\n")
 	assert.Error(t, err)
 }

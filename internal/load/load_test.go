@@ -447,7 +447,10 @@ func TestDirSourceRead(t *testing.T) {
 	require.NoError(t, os.Symlink("inside.yaml", filepath.Join(root, "exceptions", "chain.yaml")))
 	require.NoError(t, os.Symlink("outside.yaml", filepath.Join(root, "exceptions", "chain-out.yaml")))
 	require.NoError(t, os.MkdirAll(filepath.Join(root, "exceptions", "folder.yaml"), 0o755))
-	src := DirSource{Root: root}
+	// A linked folder on the way: the open alone would follow it.
+	require.NoError(t, os.Symlink(outside, filepath.Join(root, "exceptions", "out")))
+	require.NoError(t, os.Symlink(filepath.Join(root, "docs"), filepath.Join(root, "exceptions", "in")))
+	src := NewDirSource(root)
 
 	tests := []struct {
 		name     string
@@ -469,6 +472,10 @@ func TestDirSourceRead(t *testing.T) {
 		{name: "broken link", path: "exceptions/broken.yaml", notExist: true},
 		{name: "link to a link inside", path: "exceptions/chain.yaml", want: "shared: 1\n"},
 		{name: "link to a link outside", path: "exceptions/chain-out.yaml", problem: "points outside the repository"},
+		{name: "through a linked folder outside", path: "exceptions/out/secret.yaml", problem: "folder is a symbolic link out of the repository"},
+		{name: "through a linked folder outside, again", path: "exceptions/out/secret.yaml", problem: "folder is a symbolic link out of the repository"},
+		{name: "through a linked folder inside", path: "exceptions/in/shared.yaml", want: "shared: 1\n"},
+		{name: "in a missing folder", path: "exceptions/absent/x.yaml", notExist: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -479,7 +486,7 @@ func TestDirSourceRead(t *testing.T) {
 			case tt.problem != "":
 				var le *Error
 				require.ErrorAs(t, err, &le)
-				assert.Equal(t, tt.path, le.File)
+				assert.True(t, strings.HasPrefix(tt.path, le.File), "%s names %s", le.File, tt.path)
 				assert.Contains(t, le.Msg, tt.problem)
 				assert.Nil(t, data)
 			default:
@@ -488,6 +495,25 @@ func TestDirSourceRead(t *testing.T) {
 			}
 		})
 	}
+
+	t.Run("a relative root", func(t *testing.T) {
+		t.Chdir(filepath.Join(root, "docs"))
+		rel := NewDirSource("..")
+		for p, want := range map[string]string{"exceptions/inside.yaml": "shared: 1\n", "exceptions/in/shared.yaml": "shared: 1\n"} {
+			data, err := rel.Read(p)
+			require.NoError(t, err, p)
+			assert.Equal(t, want, string(data), p)
+		}
+		_, err := rel.Read("exceptions/out/secret.yaml")
+		assert.Error(t, err)
+	})
+
+	t.Run("a literal DirSource vets folders too", func(t *testing.T) {
+		_, err := DirSource{Root: root}.Read("exceptions/out/secret.yaml")
+		var le *Error
+		require.ErrorAs(t, err, &le)
+		assert.Contains(t, le.Msg, "folder is a symbolic link out of the repository")
+	})
 }
 
 // A named pipe under exceptions/ would block a reader forever.

@@ -49,7 +49,7 @@ func (d *Document) Locate(pointer string) (*yaml.Node, bool) {
 
 // Has reports whether the top mapping has key.
 func (d *Document) Has(key string) bool {
-	return findKey(d.Root, key) != d.Root
+	return d.Root != nil && findKey(d.Root, key) != d.Root
 }
 
 // Pos returns the line and column of the value at pointer (or of the

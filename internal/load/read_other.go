@@ -30,6 +30,6 @@ func readFile(name string, size int64) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// readRegular has no open that refuses links here: errLink sends every
+// readRegular has no open that refuses links here: errNeedsStat sends every
 // read through the caller's stat first.
-func readRegular(string) ([]byte, int64, error) { return nil, 0, errLink }
+func readRegular(string) ([]byte, int64, error) { return nil, 0, errNeedsStat }

@@ -18,9 +18,10 @@ func readFile(name string, size int64) ([]byte, error) {
 
 // readRegular reads name when it is a regular file no larger than
 // MaxFileSize, without a stat before the open: the open refuses a
-// symbolic link (errLink, for the caller to vet its target) and the fstat
-// after it anything else that is not a regular file. Its size is returned
-// with errTooLarge.
+// symbolic link, and the fstat after it anything else that is not a
+// regular file. errNeedsStat sends the caller to its lstat for a link (to
+// vet its target) and for whatever else the open failed on; the size is
+// returned with errTooLarge.
 func readRegular(name string) ([]byte, int64, error) {
 	return readOpen(name, syscall.O_NOFOLLOW, -1)
 }
@@ -38,14 +39,16 @@ func readOpen(name string, flags int, size int64) ([]byte, int64, error) {
 		if err == nil {
 			break
 		}
-		// ELOOP is how Linux and most systems answer O_NOFOLLOW on a link;
-		// FreeBSD answers EMLINK.
-		if flags&syscall.O_NOFOLLOW != 0 && (err == syscall.ELOOP || err == syscall.EMLINK) {
-			return nil, 0, errLink
+		switch {
+		case err == syscall.EINTR:
+			continue
+		case flags&syscall.O_NOFOLLOW != 0 && err != syscall.ENOENT && err != syscall.ENOTDIR:
+			// A link (ELOOP on Linux, EMLINK on FreeBSD, EFTYPE on
+			// NetBSD), a socket (ENXIO) or anything else the open cannot
+			// settle goes the way of a stat first.
+			return nil, 0, errNeedsStat
 		}
-		if err != syscall.EINTR {
-			return nil, 0, &fs.PathError{Op: "open", Path: name, Err: err}
-		}
+		return nil, 0, &fs.PathError{Op: "open", Path: name, Err: err}
 	}
 	defer syscall.Close(fd)
 	var st syscall.Stat_t

@@ -4,6 +4,7 @@ package load
 
 import (
 	"io/fs"
+	"net"
 	"os"
 	"path/filepath"
 	"syscall"
@@ -52,7 +53,7 @@ func TestReadRegular(t *testing.T) {
 	assert.Nil(t, data)
 
 	_, _, err = readRegular(link)
-	assert.ErrorIs(t, err, errLink)
+	assert.ErrorIs(t, err, errNeedsStat)
 	_, _, err = readRegular(dir)
 	assert.ErrorIs(t, err, errNotRegular)
 	_, _, err = readRegular(filepath.Join(dir, "absent.yaml"))
@@ -66,4 +67,18 @@ func TestReadRegular(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("readRegular blocked opening a named pipe")
 	}
+}
+
+// A socket where a record should be is a finding like any other file
+// that is not a regular one, not an error from the open.
+func TestDirSourceReadSocket(t *testing.T) {
+	root := t.TempDir()
+	require.NoError(t, os.MkdirAll(filepath.Join(root, "exceptions"), 0o755))
+	l, err := net.Listen("unix", filepath.Join(root, "exceptions", "s.yaml"))
+	require.NoError(t, err)
+	defer l.Close()
+	_, err = DirSource{Root: root}.Read("exceptions/s.yaml")
+	var le *Error
+	require.ErrorAs(t, err, &le)
+	assert.Equal(t, "not a regular file", le.Msg)
 }

@@ -53,12 +53,26 @@ func Classify(p string) (record bool, problem string) {
 // readFile's and readRegular's answers for what they do not read.
 var (
 	errNotRegular = errors.New("not a regular file") // by the time it is opened
-	errLink       = errors.New("symbolic link")
+	errNeedsStat  = errors.New("needs a stat: a symbolic link, or not a plain open")
 	errTooLarge   = errors.New("file too large")
 )
 
-// DirSource reads a work tree on disk.
-type DirSource struct{ Root string }
+// DirSource reads a work tree on disk. Make one with NewDirSource, which
+// remembers the folders it has vetted; a literal DirSource vets a folder
+// on every read.
+type DirSource struct {
+	Root string
+	dirs *sync.Map // slash folder → dirVerdict
+}
+
+// NewDirSource reads the work tree at root.
+func NewDirSource(root string) DirSource {
+	return DirSource{Root: root, dirs: new(sync.Map)}
+}
+
+// dirVerdict is what vetting a folder found: nil when it stays inside the
+// repository.
+type dirVerdict struct{ err error }
 
 // Name implements Source.
 func (d DirSource) Name() string { return d.Root }
@@ -130,10 +144,15 @@ func (d DirSource) List() ([]string, []*Error, error) {
 // repository itself: a pull request must not make CI print a runner's files.
 func (d DirSource) Read(p string) ([]byte, error) {
 	full := filepath.Join(d.Root, filepath.FromSlash(p))
+	// The opens below look at the last part of the path only: a linked
+	// folder on the way (exceptions/x -> /etc) is caught here.
+	if err := d.vetDir(path.Dir(p)); err != nil {
+		return nil, err
+	}
 	// Nearly every record is a regular file, which one open and fstat
 	// settle; a link takes the checks below.
 	data, size, err := readRegular(full)
-	if !errors.Is(err, errLink) {
+	if !errors.Is(err, errNeedsStat) {
 		return data, d.readError(p, size, err)
 	}
 	fi, err := os.Lstat(full)
@@ -175,6 +194,28 @@ func (d DirSource) readError(p string, size int64, err error) error {
 	return fmt.Errorf("read %s: %w", p, err)
 }
 
+// vetDir refuses a folder of the repository that resolves to a place
+// outside it, once per folder when d remembers.
+func (d DirSource) vetDir(dir string) error {
+	if dir == "." || dir == "" {
+		return nil
+	}
+	if d.dirs != nil {
+		if v, ok := d.dirs.Load(dir); ok {
+			return v.(dirVerdict).err
+		}
+	}
+	err := d.checkLink(dir, filepath.Join(d.Root, filepath.FromSlash(dir)))
+	var le *Error
+	if errors.As(err, &le) {
+		le.Msg = "folder is a symbolic link out of the repository: records must be files in it"
+	}
+	if d.dirs != nil && (err == nil || le != nil) {
+		d.dirs.Store(dir, dirVerdict{err})
+	}
+	return err
+}
+
 // checkLink refuses a symbolic link whose target is outside the root.
 func (d DirSource) checkLink(p, full string) error {
 	root, err := filepath.Abs(d.Root)
@@ -184,7 +225,13 @@ func (d DirSource) checkLink(p, full string) error {
 	if real, err := filepath.EvalSymlinks(root); err == nil {
 		root = real
 	}
-	target, err := filepath.EvalSymlinks(full)
+	// Absolute first: EvalSymlinks keeps a relative path relative, which
+	// no absolute root contains.
+	abs, err := filepath.Abs(full)
+	if err != nil {
+		return fmt.Errorf("resolve %s: %w", full, err)
+	}
+	target, err := filepath.EvalSymlinks(abs)
 	if err != nil {
 		return err // fs.ErrNotExist for a broken link, as for a missing file
 	}

@@ -377,21 +377,38 @@ func quickArray(s *jsonschema.Schema, l *yaml.Node, depth int) verdict {
 }
 
 // quickUnique decides uniqueItems for lists of strings, the only lists the
-// records have it on; others are the library's.
+// records have it on; others are the library's. A long list is checked
+// with a set: a record may hold a list of a hundred thousand items.
 func quickUnique(items []*yaml.Node) verdict {
-	for i := range items {
-		a := valueOf(items[i])
+	var seen map[string]struct{}
+	if len(items) > maxSearchedItems {
+		seen = make(map[string]struct{}, len(items))
+	}
+	for i, item := range items {
+		a := valueOf(item)
 		if a.kind != kindString {
 			return unknown
 		}
-		for j := range i {
-			if valueOf(items[j]).n.Value == a.n.Value {
+		if seen != nil {
+			if _, dup := seen[a.n.Value]; dup {
+				return invalid
+			}
+			seen[a.n.Value] = struct{}{}
+			continue
+		}
+		for _, before := range items[:i] {
+			// Every item before i is a string: it passed this loop.
+			if valueOf(before).n.Value == a.n.Value {
 				return invalid
 			}
 		}
 	}
 	return valid
 }
+
+// maxSearchedItems is the longest list whose duplicates are found by
+// comparing every pair.
+const maxSearchedItems = 16
 
 func quickAnyOf(subs []*jsonschema.Schema, n *yaml.Node, depth int) verdict {
 	result := invalid

@@ -222,7 +222,7 @@ func TestChangeRules(t *testing.T) {
 				doc, err := load.Parse(p, []byte(tt.base))
 				require.NoError(t, err)
 				ch.BaseValue = doc.Value().(map[string]any)
-				ch.Base, err = exception.FromValue(doc.Value())
+				ch.Base, err = exception.FromNode(doc.Root)
 				require.NoError(t, err)
 			}
 			if tt.head != "" {
