@@ -31,13 +31,15 @@ type Config struct {
 	Peers       string // npm prefix holding ajv-cli and @sourcemeta/jsonschema; empty skips them
 }
 
-// Targets are the issue's performance targets.
+// Targets are the issue's performance targets. IssueFloor is the bare
+// two-core parse the issue measured when it set Wall.
 var Targets = struct {
 	Wall       time.Duration
 	FloorRatio float64
 	RSS        int64
 	Base       time.Duration
-}{600 * time.Millisecond, 1.3, 50 << 20, 100 * time.Millisecond}
+	IssueFloor time.Duration
+}{600 * time.Millisecond, 1.3, 50 << 20, 100 * time.Millisecond, 530 * time.Millisecond}
 
 // Row is one tool's line in the table.
 type Row struct {
