@@ -707,3 +707,27 @@ func TestPlainTextWordsAgreeWithBytes(t *testing.T) {
 func TestZeroDocumentValue(t *testing.T) {
 	assert.Nil(t, (&Document{Path: "x.yaml"}).Value())
 }
+
+// hasDocumentMarker finds a marker at the start of any line, as reading
+// the text line by line does.
+func TestHasDocumentMarkerAgreesWithLines(t *testing.T) {
+	byLines := func(data []byte) bool {
+		for line := range bytes.Lines(data) {
+			if bytes.HasPrefix(line, []byte("---")) || bytes.HasPrefix(line, []byte("...")) || bytes.HasPrefix(line, []byte("%")) {
+				return true
+			}
+		}
+		return false
+	}
+	alphabet := []byte("-.%\n\r a")
+	rng := rand.New(rand.NewPCG(5, 6))
+	for range 50000 {
+		data := make([]byte, rng.IntN(12))
+		for i := range data {
+			data[i] = alphabet[rng.IntN(len(alphabet))]
+		}
+		if got, want := hasDocumentMarker(data), byLines(data); got != want {
+			t.Fatalf("hasDocumentMarker(%q) = %v, line by line %v", data, got, want)
+		}
+	}
+}

@@ -174,8 +174,8 @@ func parseStream(path string, data []byte) (yaml.Node, error) {
 // "..." or "%" (a directive), the ways a YAML stream ends a document and
 // goes on to another.
 func hasDocumentMarker(data []byte) bool {
-	for line := range bytes.Lines(data) {
-		if bytes.HasPrefix(line, []byte("---")) || bytes.HasPrefix(line, []byte("...")) || bytes.HasPrefix(line, []byte("%")) {
+	for _, marker := range [...]string{"---", "...", "%"} {
+		if bytes.HasPrefix(data, []byte(marker)) || bytes.Contains(data, []byte("\n"+marker)) {
 			return true
 		}
 	}

@@ -151,11 +151,8 @@ func quick(s *jsonschema.Schema, n *yaml.Node, depth int) verdict {
 			return invalid
 		}
 	case kindString:
-		if s.MinLength != -1 || s.MaxLength != -1 {
-			n := utf8.RuneCountInString(v.n.Value)
-			if (s.MinLength != -1 && n < s.MinLength) || (s.MaxLength != -1 && n > s.MaxLength) {
-				return invalid
-			}
+		if !lengthWithin(v.n.Value, s.MinLength, s.MaxLength) {
+			return invalid
 		}
 		if s.Pattern != nil && !s.Pattern.MatchString(v.n.Value) {
 			return invalid
@@ -213,6 +210,17 @@ func quick(s *jsonschema.Schema, n *yaml.Node, depth int) verdict {
 		}
 	}
 	return result
+}
+
+// lengthWithin reports whether s has from min to max characters (-1: no
+// bound). A string has at most as many characters as bytes and at least a
+// quarter as many, which settles most strings without counting.
+func lengthWithin(s string, min, max int) bool {
+	if (max == -1 || len(s) <= max) && (min == -1 || (len(s)+3)/4 >= min) {
+		return true
+	}
+	n := utf8.RuneCountInString(s)
+	return (min == -1 || n >= min) && (max == -1 || n <= max)
 }
 
 // quickSupported reports whether s uses only keywords quick evaluates

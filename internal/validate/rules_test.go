@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -241,5 +242,21 @@ func TestChangeRules(t *testing.T) {
 			}
 			assert.Contains(t, rules, tt.rule, "%v", fs)
 		})
+	}
+}
+
+// lengthWithin settles by byte length only what counting would settle the
+// same way.
+func TestLengthWithinAgreesWithCounting(t *testing.T) {
+	for _, s := range []string{"", "a", "abcd", "é", "éé", "日本語", "😀😀", "a😀", strings.Repeat("😀", 10), strings.Repeat("a", 10)} {
+		for min := -1; min <= 12; min++ {
+			for max := -1; max <= 12; max++ {
+				n := utf8.RuneCountInString(s)
+				want := (min == -1 || n >= min) && (max == -1 || n <= max)
+				if got := lengthWithin(s, min, max); got != want {
+					t.Errorf("lengthWithin(%q, %d, %d) = %v, want %v", s, min, max, got, want)
+				}
+			}
+		}
 	}
 }
