@@ -174,8 +174,8 @@ func parseStream(path string, data []byte) (yaml.Node, error) {
 // "..." or "%" (a directive), the ways a YAML stream ends a document and
 // goes on to another.
 func hasDocumentMarker(data []byte) bool {
-	for _, marker := range [...]string{"---", "...", "%"} {
-		if bytes.HasPrefix(data, []byte(marker)) || bytes.Contains(data, []byte("\n"+marker)) {
+	for _, marker := range [...]string{"\n---", "\n...", "\n%"} {
+		if bytes.HasPrefix(data, []byte(marker[1:])) || bytes.Contains(data, []byte(marker)) {
 			return true
 		}
 	}
