@@ -80,6 +80,8 @@ type value struct {
 // maxAliasChain bounds the aliases followed to reach a node.
 const maxAliasChain = 16
 
+// valueOf follows n's aliases, as building the JSON value expands them,
+// and gives the JSON type of the node it reaches.
 func valueOf(n *yaml.Node) value {
 	for range maxAliasChain {
 		if n.Kind != yaml.AliasNode || n.Alias == nil {
@@ -101,8 +103,6 @@ func valueOf(n *yaml.Node) value {
 			return value{n: n}
 		}
 		switch v.(type) {
-		case string:
-			return value{n: n, kind: kindString}
 		case nil:
 			return value{n: n, kind: kindNull}
 		case bool:
