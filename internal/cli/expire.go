@@ -58,11 +58,7 @@ details. An invalid policy exits 2.`)
 	if err := writePlan(e, o.format, plan); err != nil {
 		return err
 	}
-	if invalid > 0 {
-		fmt.Fprintf(e.stderr, "%d file(s) are invalid and were not planned; run 'exctl validate' for details\n", invalid)
-		return ErrNo
-	}
-	return nil
+	return e.leftOut(invalid, "file(s) are invalid and were not planned")
 }
 
 // plannable returns the records without errors, and how many files have

@@ -115,11 +115,17 @@ command exit 1; run 'exctl validate' for the details.`)
 	if err := writeList(e, o.format, rows); err != nil {
 		return err
 	}
-	if invalid > 0 {
-		fmt.Fprintf(e.stderr, "%d record(s) are invalid; run 'exctl validate' for details\n", invalid)
-		return ErrNo
+	return e.leftOut(invalid, "record(s) are invalid")
+}
+
+// leftOut answers no, with a word on stderr, when n files were left out of
+// the output for being invalid: a partial answer must not pass as whole.
+func (e *env) leftOut(n int, what string) error {
+	if n == 0 {
+		return nil
 	}
-	return nil
+	fmt.Fprintf(e.stderr, "%d %s; run 'exctl validate' for details\n", n, what)
+	return ErrNo
 }
 
 func (o listOptions) keep(r listRow, now time.Time, within time.Duration) bool {
