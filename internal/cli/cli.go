@@ -12,9 +12,11 @@ import (
 	"runtime/debug"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/exctl/exctl/internal/githubapi"
+	"github.com/exctl/exctl/internal/validate"
 )
 
 // Exit codes shared by every command.
@@ -48,6 +50,9 @@ type env struct {
 	// heap sizes the collector while records are parsed; nil leaves the
 	// runtime alone, as a library caller expects.
 	heap *heapBudget
+
+	compileOnce sync.Once
+	compiled    func() (*validate.Schemas, error) // see schemas
 }
 
 type command struct {

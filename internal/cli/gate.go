@@ -66,7 +66,7 @@ intent, invalid records or policy).`)
 	if err != nil {
 		return err
 	}
-	schemas, err := validate.CompileSchemas()
+	schemas, err := e.schemas()()
 	if err != nil {
 		return err
 	}

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestGCFor(t *testing.T) {
@@ -126,4 +127,19 @@ func TestHeapBudget(t *testing.T) {
 func TestLiveHeapReadsTheRuntime(t *testing.T) {
 	runtime.GC()
 	assert.Positive(t, liveHeap())
+}
+
+// A run compiles the schemas once, however many times its steps ask: the
+// gate reads its intent before the records, and both need them.
+func TestSchemasCompileOncePerRun(t *testing.T) {
+	e := &env{}
+	first, again := e.schemas(), e.schemas()
+	s1, err := first()
+	require.NoError(t, err)
+	s2, err := again()
+	require.NoError(t, err)
+	s3, err := first()
+	require.NoError(t, err)
+	assert.Same(t, s1, s2)
+	assert.Same(t, s1, s3)
 }

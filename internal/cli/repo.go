@@ -131,7 +131,7 @@ func (e *env) loadAll(src load.Source, now time.Time) (*loaded, error) {
 func (e *env) loadKeeping(src load.Source, now time.Time, k keep) (*loaded, error) {
 	// Listing a large folder and compiling the schemas each take a few
 	// milliseconds and need nothing from each other.
-	compiled := compileSchemas()
+	compiled := e.schemas()
 	paths, problems, listErr := src.List()
 	schemas, err := compiled()
 	if err != nil {
@@ -162,23 +162,27 @@ func (e *env) loadKeeping(src load.Source, now time.Time, k keep) (*loaded, erro
 	return l, nil
 }
 
-// compileSchemas compiles the schemas on another goroutine and returns a
-// function that waits for them: compiling is pure CPU work that can overlap
-// with reading the repository.
-func compileSchemas() func() (*validate.Schemas, error) {
-	type result struct {
-		schemas *validate.Schemas
-		err     error
-	}
-	done := make(chan result, 1)
-	go func() {
-		s, err := validate.CompileSchemas()
-		done <- result{s, err}
-	}()
-	return func() (*validate.Schemas, error) {
-		r := <-done
-		return r.schemas, r.err
-	}
+// schemas starts compiling the schemas on another goroutine, once per run,
+// and returns a function that waits for them: compiling is pure CPU work
+// that can overlap with reading the repository, and a command that reads
+// an intent before the records (gate) needs them twice.
+func (e *env) schemas() func() (*validate.Schemas, error) {
+	e.compileOnce.Do(func() {
+		type result struct {
+			schemas *validate.Schemas
+			err     error
+		}
+		done := make(chan result, 1)
+		go func() {
+			s, err := validate.CompileSchemas()
+			done <- result{s, err}
+		}()
+		e.compiled = sync.OnceValues(func() (*validate.Schemas, error) {
+			r := <-done
+			return r.schemas, r.err
+		})
+	})
+	return e.compiled
 }
 
 // openSource reads the work tree at dir, or the git revision rev of the
@@ -242,7 +246,7 @@ func validExceptions(e *env, l *loaded) ([]*exception.Exception, error) {
 // workTreePolicy compiles the schemas and reads the work tree's policy; an
 // invalid policy is an error, with its findings on stderr.
 func workTreePolicy(e *env, dir string) (*validate.Schemas, *policy.Policy, error) {
-	schemas, err := validate.CompileSchemas()
+	schemas, err := e.schemas()()
 	if err != nil {
 		return nil, nil, err
 	}

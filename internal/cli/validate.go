@@ -62,7 +62,7 @@ the check could not run.`)
 	var findings []validate.Finding
 	var checked int
 	if o.base != "" {
-		findings, checked, err = validateChange(o, now)
+		findings, checked, err = validateChange(e, o, now)
 	} else {
 		findings, checked, err = validateAll(e, o, now)
 	}
@@ -165,10 +165,10 @@ func repoRel(root, p string) (string, error) {
 	return filepath.ToSlash(rel), nil
 }
 
-func validateChange(o validateOptions, now time.Time) ([]validate.Finding, int, error) {
+func validateChange(e *env, o validateOptions, now time.Time) ([]validate.Finding, int, error) {
 	// Finding what changed is most of the work on a large repository; the
 	// schemas compile meanwhile.
-	compiled := compileSchemas()
+	compiled := e.schemas()
 	repo, err := gitrepo.Open(o.repo)
 	if err != nil {
 		return nil, 0, err
