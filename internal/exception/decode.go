@@ -2,11 +2,12 @@ package exception
 
 import (
 	"fmt"
-	"math"
 	"strconv"
 	"time"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/exctl/exctl/internal/yamlvalue"
 )
 
 // FromNode builds an Exception from a record's top mapping node, as the
@@ -14,7 +15,7 @@ import (
 // FromNode still checks every type it relies on, so that one that did not
 // cannot make it panic.
 func FromNode(n *yaml.Node) (*Exception, error) {
-	n = deref(n)
+	n = yamlvalue.Deref(n)
 	if n == nil || n.Kind != yaml.MappingNode {
 		return nil, fmt.Errorf("record is not a mapping")
 	}
@@ -53,7 +54,7 @@ func FromNode(n *yaml.Node) (*Exception, error) {
 	}
 	if cs := d.get("compensating_controls"); cs != nil && cs.Kind == yaml.SequenceNode {
 		for _, c := range cs.Content {
-			c = deref(c)
+			c = yamlvalue.Deref(c)
 			if s, ok := str(c); ok {
 				e.Controls = append(e.Controls, Control{Text: s})
 			} else if c.Kind == yaml.MappingNode {
@@ -91,32 +92,12 @@ func FromNode(n *yaml.Node) (*Exception, error) {
 	return e, nil
 }
 
-// maxAliasChain bounds the aliases followed to reach a node.
-const maxAliasChain = 16
-
-// deref follows aliases to the node they name.
-func deref(n *yaml.Node) *yaml.Node {
-	for range maxAliasChain {
-		if n == nil || n.Kind != yaml.AliasNode {
-			break
-		}
-		n = n.Alias
-	}
-	return n
-}
-
-// str returns a scalar's text when its value is a string in JSON terms:
-// tagged a string, or a timestamp or binary, which the loader leaves as
-// text.
+// str returns a scalar's text when its JSON value is a string.
 func str(n *yaml.Node) (string, bool) {
-	if n == nil || n.Kind != yaml.ScalarNode {
+	if n == nil || n.Kind != yaml.ScalarNode || !yamlvalue.IsString(n) {
 		return "", false
 	}
-	switch n.ShortTag() {
-	case "!!str", "!!timestamp", "!!binary":
-		return n.Value, true
-	}
-	return "", false
+	return n.Value, true
 }
 
 type decoder struct{ m *yaml.Node }
@@ -125,7 +106,7 @@ type decoder struct{ m *yaml.Node }
 func (d decoder) get(k string) *yaml.Node {
 	for i := 0; i+1 < len(d.m.Content); i += 2 {
 		if d.m.Content[i].Value == k {
-			return deref(d.m.Content[i+1])
+			return yamlvalue.Deref(d.m.Content[i+1])
 		}
 	}
 	return nil
@@ -148,7 +129,7 @@ func (d decoder) strs(k string) []string {
 	}
 	out := make([]string, 0, len(n.Content))
 	for _, x := range n.Content {
-		if s, ok := str(deref(x)); ok {
+		if s, ok := str(yamlvalue.Deref(x)); ok {
 			out = append(out, s)
 		}
 	}
@@ -170,7 +151,7 @@ func (d decoder) maps(k string) []decoder {
 	}
 	out := make([]decoder, 0, len(n.Content))
 	for _, x := range n.Content {
-		if x = deref(x); x != nil && x.Kind == yaml.MappingNode {
+		if x = yamlvalue.Deref(x); x != nil && x.Kind == yaml.MappingNode {
 			out = append(out, decoder{m: x})
 		}
 	}
@@ -179,43 +160,38 @@ func (d decoder) maps(k string) []decoder {
 
 func (d decoder) bool(k string) bool {
 	n := d.get(k)
-	if n == nil || n.Kind != yaml.ScalarNode || n.ShortTag() != "!!bool" {
+	if n == nil || n.Kind != yaml.ScalarNode {
 		return false
 	}
-	if n.Value == "true" || n.Value == "false" {
-		return n.Value == "true"
-	}
-	var b bool
-	if n.Decode(&b) != nil {
-		return false
-	}
+	b, _ := scalarOf(n).(bool)
 	return b
 }
 
-// scalar gives a string, or a number written as the loader's JSON value
-// of it would print.
+// scalar gives a string, or a number written as the JSON value of it
+// prints.
 func (d decoder) scalar(k string) string {
 	n := d.get(k)
-	if s, ok := str(n); ok {
-		return s
-	}
 	if n == nil || n.Kind != yaml.ScalarNode {
 		return ""
 	}
-	switch n.ShortTag() {
-	case "!!int":
-		var i int64
-		if n.Decode(&i) == nil {
-			return strconv.FormatInt(i, 10)
-		}
-		fallthrough
-	case "!!float":
-		var f float64
-		if n.Decode(&f) == nil && !math.IsInf(f, 0) && !math.IsNaN(f) {
-			return strconv.FormatFloat(f, 'g', -1, 64)
-		}
+	switch v := scalarOf(n).(type) {
+	case string:
+		return v
+	case int64:
+		return strconv.FormatInt(v, 10)
+	case float64:
+		return strconv.FormatFloat(v, 'g', -1, 64)
 	}
 	return ""
+}
+
+// scalarOf is n's JSON value, nil when it has none.
+func scalarOf(n *yaml.Node) any {
+	v, err := yamlvalue.Scalar(n)
+	if err != nil {
+		return nil
+	}
+	return v
 }
 
 func (d decoder) date(k string) (Date, error) {

@@ -18,7 +18,6 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"gopkg.in/yaml.v3"
 
 	"github.com/exctl/exctl/internal/gitrepo"
 )
@@ -634,48 +633,6 @@ func TestTreeSource(t *testing.T) {
 		var le *Error
 		assert.False(t, errors.As(err, &le), "a bad revision is not a file problem")
 	})
-}
-
-// Scalar reads plain integers and booleans itself; it must agree with
-// yaml.v3's decoding, which it does not call for them.
-func TestScalarAgreesWithYAMLDecoding(t *testing.T) {
-	for _, text := range []string{
-		"0", "7", "42", "007", "0123", "123456789012345678", "1234567890123456789", "99999999999999999999",
-		"-5", "+5", "1_000", "0x1F", "0o17", "0b101", "1e3", "1.5", "true", "false", "True", "FALSE", "~", "null", "",
-	} {
-		t.Run(text, func(t *testing.T) {
-			var doc yaml.Node
-			require.NoError(t, yaml.Unmarshal([]byte("v: "+text+"\n"), &doc))
-			n := doc.Content[0].Content[1]
-			got, err := Scalar(n)
-			var want any
-			switch n.ShortTag() {
-			case "!!int":
-				var i int64
-				if n.Decode(&i) == nil {
-					want = i
-				} else {
-					var f float64
-					require.NoError(t, n.Decode(&f))
-					want = f
-				}
-			case "!!bool":
-				var b bool
-				require.NoError(t, n.Decode(&b))
-				want = b
-			case "!!float":
-				var f float64
-				require.NoError(t, n.Decode(&f))
-				want = f
-			case "!!null":
-				want = nil
-			default:
-				want = n.Value
-			}
-			require.NoError(t, err)
-			assert.Equal(t, want, got)
-		})
-	}
 }
 
 // plainText's eight-bytes-at-a-time walk answers as the byte-by-byte one

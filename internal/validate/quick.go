@@ -6,7 +6,7 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v5"
 	"gopkg.in/yaml.v3"
 
-	"github.com/exctl/exctl/internal/load"
+	"github.com/exctl/exctl/internal/yamlvalue"
 )
 
 // The schema library builds a map of every object's property names at
@@ -77,28 +77,20 @@ type value struct {
 	scalar any // for null, bool, int and float: the JSON value
 }
 
-// maxAliasChain bounds the aliases followed to reach a node.
-const maxAliasChain = 16
-
-// valueOf follows n's aliases, as building the JSON value expands them,
-// and gives the JSON type of the node it reaches.
+// valueOf follows n's aliases and gives the JSON type of the node it
+// reaches.
 func valueOf(n *yaml.Node) value {
-	for range maxAliasChain {
-		if n.Kind != yaml.AliasNode || n.Alias == nil {
-			break
-		}
-		n = n.Alias
-	}
+	n = yamlvalue.Deref(n)
 	switch n.Kind {
 	case yaml.MappingNode:
 		return value{n: n, kind: kindObject}
 	case yaml.SequenceNode:
 		return value{n: n, kind: kindArray}
 	case yaml.ScalarNode:
-		if load.IsString(n) {
+		if yamlvalue.IsString(n) {
 			return value{n: n, kind: kindString}
 		}
-		v, err := load.Scalar(n)
+		v, err := yamlvalue.Scalar(n)
 		if err != nil {
 			return value{n: n}
 		}

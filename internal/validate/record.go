@@ -13,6 +13,7 @@ import (
 	"github.com/exctl/exctl/internal/load"
 	"github.com/exctl/exctl/internal/policy"
 	"github.com/exctl/exctl/internal/risk"
+	"github.com/exctl/exctl/internal/yamlvalue"
 )
 
 // Checker validates records under one policy at one instant.
@@ -275,11 +276,7 @@ func typeHasCAB(p *policy.Policy, t exception.Type) bool {
 
 // listPointer points at item i of a field that may be a single string.
 func listPointer(field string, doc *load.Document, i int) string {
-	n, ok := doc.Locate(field)
-	if ok && n.Kind == yaml.AliasNode && n.Alias != nil {
-		n = n.Alias
-	}
-	if ok && n.Kind == yaml.SequenceNode {
+	if n, ok := doc.Locate(field); ok && yamlvalue.Deref(n).Kind == yaml.SequenceNode {
 		return fmt.Sprintf("%s/%d", field, i)
 	}
 	return field
