@@ -175,10 +175,22 @@ func parseStream(path string, data []byte) (yaml.Node, error) {
 // "..." or "%" (a directive), the ways a YAML stream ends a document and
 // goes on to another.
 func hasDocumentMarker(data []byte) bool {
-	for _, marker := range [...]string{"\n---", "\n...", "\n%"} {
-		if bytes.HasPrefix(data, []byte(marker[1:])) || bytes.Contains(data, []byte(marker)) {
+	// One pass over the line starts: searching for each marker in turn
+	// stopped at every line three times.
+	for i := 0; i < len(data); {
+		switch data[i] {
+		case '%':
 			return true
+		case '-', '.':
+			if i+2 < len(data) && data[i+1] == data[i] && data[i+2] == data[i] {
+				return true
+			}
 		}
+		nl := bytes.IndexByte(data[i:], '\n')
+		if nl < 0 {
+			return false
+		}
+		i += nl + 1
 	}
 	return false
 }
@@ -427,11 +439,7 @@ func (c *converter) value(n *yaml.Node, depth int) (any, error) {
 		if n.Alias == nil {
 			return nil, c.errorf(n, "alias to an unknown anchor")
 		}
-		if c.alias == nil {
-			c.alias = n
-			defer func() { c.alias = nil }()
-		}
-		return c.value(n.Alias, depth+1)
+		return c.aliased(n, depth)
 	case yaml.MappingNode:
 		var m map[string]any
 		if c.build {
@@ -502,6 +510,16 @@ func (c *converter) value(n *yaml.Node, depth int) (any, error) {
 		return v, nil
 	}
 	return nil, c.errorf(n, "unsupported YAML node")
+}
+
+// aliased is the value an alias stands for. Its own function, because a
+// defer in value would cost every node of every record a deferred call.
+func (c *converter) aliased(n *yaml.Node, depth int) (any, error) {
+	if c.alias == nil {
+		c.alias = n
+		defer func() { c.alias = nil }()
+	}
+	return c.value(n.Alias, depth+1)
 }
 
 // aliasPos finds the first "*name" in data that is a whole alias token.

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"path"
+	"strconv"
 	"strings"
 	"time"
 
@@ -180,17 +181,17 @@ func (c *Checker) rules(doc *load.Document, e *exception.Exception) []Finding {
 
 	ids := map[string]int{}
 	for i, ctl := range e.Controls {
-		ptr := fmt.Sprintf("/compensating_controls/%d", i)
+		ptr := func() string { return "/compensating_controls/" + strconv.Itoa(i) }
 		if !ctl.Structured() {
 			lvl := Warning
 			if pol.PlainStringControls == "error" {
 				lvl = Error
 			}
-			at(ptr, lvl, "plain-control", "compensating control %q is a plain string: write it as {id, specific, measurable, enforceable} so the gate can check it is active", ctl.Text)
+			at(ptr(), lvl, "plain-control", "compensating control %q is a plain string: write it as {id, specific, measurable, enforceable} so the gate can check it is active", ctl.Text)
 			continue
 		}
 		if j, dup := ids[ctl.ID]; dup {
-			at(ptr+"/id", Error, "duplicate-control", "control id %q is also used by compensating_controls[%d]", ctl.ID, j)
+			at(ptr()+"/id", Error, "duplicate-control", "control id %q is also used by compensating_controls[%d]", ctl.ID, j)
 		}
 		ids[ctl.ID] = i
 	}
