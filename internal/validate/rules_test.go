@@ -2,11 +2,13 @@ package validate
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 	"unicode/utf8"
 
+	"github.com/santhosh-tekuri/jsonschema/v5"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -172,6 +174,42 @@ func TestSchemaMessages(t *testing.T) {
 	assert.Contains(t, res.Findings[0].Msg, "is not valid 'date'")
 }
 
+// Several unknown fields get a finding each, at its own key, the same on
+// every run: the schema library lists them in map order.
+func TestUnknownFieldsEachAtTheirKey(t *testing.T) {
+	c := testChecker(t)
+	record := baseRecord + "zeta: 1\nexpiry_dat: 2026-04-06\nalpha: x\n\"it's\": 1\n\"a, 'b\": 2\n\"x\\\\\": 3\n"
+	var first []string
+	for run := range 20 {
+		res := c.File(recordPath("vulnerability_scan"), []byte(record))
+		var got []string
+		for _, f := range res.Findings {
+			got = append(got, posOf(f)+" "+f.Msg)
+		}
+		if run == 0 {
+			first = got
+			assert.Equal(t, []string{
+				`21:1 unknown field "zeta"`,
+				`22:1 unknown field "expiry_dat" (did you mean "expiry_date"?)`,
+				`23:1 unknown field "alpha"`,
+				`24:1 unknown field "it's"`,
+				`25:1 unknown field "a, 'b"`,
+				`26:1 unknown field "x\\"`,
+			}, got)
+			continue
+		}
+		require.Equal(t, first, got, "run %d", run)
+	}
+
+	// Inside a list item too, with the item's own fields as suggestions.
+	res := c.File(recordPath("vulnerability_scan"), []byte(edit(baseRecord, "    severity: High\n", "    severity: High\n    componnt: x\n    extra: y\n")))
+	var got []string
+	for _, f := range res.Findings {
+		got = append(got, posOf(f)+" "+f.Msg)
+	}
+	assert.Equal(t, []string{`9:5 unknown field "componnt" (did you mean "component"?)`, `10:5 unknown field "extra"`}, got)
+}
+
 func TestDuplicates(t *testing.T) {
 	paths := []string{
 		"exceptions/vulnerability_scan/" + validID + ".yaml",
@@ -258,5 +296,36 @@ func TestLengthWithinAgreesWithCounting(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// quoted reads back the names the schema library lists, escaped as it
+// escapes them. (A name ending in a backslash does not survive the
+// library's escaping; findings take unknown keys from the record.)
+func TestQuotedReadsLibraryNames(t *testing.T) {
+	c := jsonschema.NewCompiler()
+	require.NoError(t, c.AddResource("mem://s.json", strings.NewReader(`{"type": "object", "additionalProperties": false}`)))
+	sch, err := c.Compile("mem://s.json")
+	require.NoError(t, err)
+	for _, names := range [][]string{
+		{"plain"},
+		{"it's", "a, 'b"},
+		{`q"uote`, `back\slash`, "'"},
+		{"tab\there", "new\nline", "ünïcödé", "\x00nul", "\xffbad"},
+	} {
+		v := map[string]any{}
+		for _, n := range names {
+			v[n] = 1
+		}
+		err := sch.Validate(v)
+		var ve *jsonschema.ValidationError
+		require.ErrorAs(t, err, &ve)
+		leaves := leafErrors(ve)
+		require.Len(t, leaves, 1)
+		got := quoted(leaves[0].Message)
+		want := slices.Clone(names)
+		slices.Sort(want)
+		slices.Sort(got)
+		assert.Equal(t, want, got, leaves[0].Message)
 	}
 }

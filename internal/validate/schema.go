@@ -4,11 +4,14 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/santhosh-tekuri/jsonschema/v5"
+	"gopkg.in/yaml.v3"
 
 	"github.com/exctl/exctl/internal/load"
+	"github.com/exctl/exctl/internal/yamlvalue"
 	"github.com/exctl/exctl/schemas"
 )
 
@@ -83,11 +86,12 @@ func Check(sch *jsonschema.Schema, doc *load.Document) []Finding {
 		if formatFailed[l.InstanceLocation] && strings.HasSuffix(l.KeywordLocation, "/pattern") {
 			continue
 		}
-		f := schemaFinding(doc, sch, l)
-		key := fmt.Sprintf("%d:%d:%s", f.Line, f.Col, f.Msg)
-		if !seen[key] {
-			seen[key] = true
-			out = append(out, f)
+		for _, f := range schemaFindings(doc, sch, l) {
+			key := fmt.Sprintf("%d:%d:%s", f.Line, f.Col, f.Msg)
+			if !seen[key] {
+				seen[key] = true
+				out = append(out, f)
+			}
 		}
 	}
 	return out
@@ -133,27 +137,135 @@ func joinTypeMismatch(ms []*jsonschema.ValidationError) string {
 	return fmt.Sprintf("expected %s, but got %s", strings.Join(want, " or "), got)
 }
 
-func schemaFinding(doc *load.Document, sch *jsonschema.Schema, ve *jsonschema.ValidationError) Finding {
+// schemaFindings turns one library error into findings: one per unknown
+// field, one otherwise.
+func schemaFindings(doc *load.Document, sch *jsonschema.Schema, ve *jsonschema.ValidationError) []Finding {
+	if !strings.HasPrefix(ve.Message, "additionalProperties ") {
+		return []Finding{schemaFinding(doc, ve)}
+	}
+	// The library lists the names in map order and escapes them in a way
+	// that does not always read back; the keys are taken from the record
+	// itself where the schema that refused them is found.
+	names := unknownKeys(doc, sch, ve)
+	if names == nil {
+		names = quoted(ve.Message)
+	}
+	if len(names) == 0 {
+		return []Finding{schemaFinding(doc, ve)}
+	}
+	// Each unknown key gets its own finding at the key, with the field
+	// probably meant, so every one shows on its line of a pull request.
+	known := propertyNames(sch, ve.InstanceLocation)
+	out := make([]Finding, 0, len(names))
+	for _, name := range names {
+		f := Finding{File: doc.Path, Level: Error, Rule: "schema", Msg: fmt.Sprintf("unknown field %q", name)}
+		f.Line, f.Col = doc.KeyPos(ve.InstanceLocation, name)
+		if s := closest(name, known); s != "" {
+			f.Msg += fmt.Sprintf(" (did you mean %q?)", s)
+		}
+		out = append(out, f)
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].Line != out[j].Line {
+			return out[i].Line < out[j].Line
+		}
+		return out[i].Col < out[j].Col
+	})
+	return out
+}
+
+// unknownKeys lists, in the record's order, the keys of the mapping at the
+// error's instance location that the schema raising it does not allow;
+// nil when either cannot be found.
+func unknownKeys(doc *load.Document, root *jsonschema.Schema, ve *jsonschema.ValidationError) []string {
+	loc, ok := strings.CutSuffix(ve.AbsoluteKeywordLocation, "/additionalProperties")
+	if !ok {
+		return nil
+	}
+	s := schemaAt(root, loc)
+	m, found := doc.Locate(ve.InstanceLocation)
+	if s == nil || !found {
+		return nil
+	}
+	if m = yamlvalue.Deref(m); m.Kind != yaml.MappingNode {
+		return nil
+	}
+	var out []string
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		name := m.Content[i].Value
+		if _, declared := s.Properties[name]; declared {
+			continue
+		}
+		matched := false
+		for re := range s.PatternProperties {
+			if re.MatchString(name) {
+				matched = true
+				break
+			}
+		}
+		if !matched {
+			out = append(out, name)
+		}
+	}
+	return out
+}
+
+// schemaAt finds the subschema of root compiled from location loc (an
+// absolute URL with a JSON pointer fragment), or nil.
+func schemaAt(root *jsonschema.Schema, loc string) *jsonschema.Schema {
+	seen := map[*jsonschema.Schema]bool{}
+	var walk func(s *jsonschema.Schema) *jsonschema.Schema
+	walk = func(s *jsonschema.Schema) *jsonschema.Schema {
+		if s == nil || seen[s] {
+			return nil
+		}
+		seen[s] = true
+		if s.Location == loc {
+			return s
+		}
+		next := []*jsonschema.Schema{s.Ref, s.Items2020, s.If, s.Then, s.Else, s.Not, s.PropertyNames, s.Contains,
+			s.DynamicRef, s.RecursiveRef, s.UnevaluatedProperties, s.UnevaluatedItems, s.ContentSchema}
+		next = append(next, s.AllOf...)
+		next = append(next, s.AnyOf...)
+		next = append(next, s.OneOf...)
+		next = append(next, s.PrefixItems...)
+		for _, p := range s.Properties {
+			next = append(next, p)
+		}
+		for _, p := range s.PatternProperties {
+			next = append(next, p)
+		}
+		for _, p := range s.DependentSchemas {
+			next = append(next, p)
+		}
+		for _, v := range s.Dependencies {
+			if p, ok := v.(*jsonschema.Schema); ok {
+				next = append(next, p)
+			}
+		}
+		for _, v := range []any{s.AdditionalProperties, s.Items, s.AdditionalItems} {
+			switch v := v.(type) {
+			case *jsonschema.Schema:
+				next = append(next, v)
+			case []*jsonschema.Schema:
+				next = append(next, v...)
+			}
+		}
+		for _, n := range next {
+			if found := walk(n); found != nil {
+				return found
+			}
+		}
+		return nil
+	}
+	return walk(root)
+}
+
+func schemaFinding(doc *load.Document, ve *jsonschema.ValidationError) Finding {
 	f := Finding{File: doc.Path, Level: Error, Rule: "schema"}
 	msg := ve.Message
 	field := fieldName(ve.InstanceLocation)
 	switch {
-	case strings.HasPrefix(msg, "additionalProperties "):
-		// Point at the unknown key itself and suggest the field meant.
-		names := quoted(msg)
-		if len(names) > 0 {
-			f.Line, f.Col = doc.KeyPos(ve.InstanceLocation, names[0])
-			known := propertyNames(sch, ve.InstanceLocation)
-			msg = fmt.Sprintf("unknown field %q", names[0])
-			if s := closest(names[0], known); s != "" {
-				msg += fmt.Sprintf(" (did you mean %q?)", s)
-			}
-			if len(names) > 1 {
-				msg += fmt.Sprintf(" and %d more unknown field(s)", len(names)-1)
-			}
-			f.Msg = msg
-			return f
-		}
 	case strings.HasPrefix(msg, "missing properties: "):
 		names := quoted(msg)
 		f.Line, f.Col = doc.Pos(ve.InstanceLocation)
@@ -191,6 +303,9 @@ func fieldName(ptr string) string {
 	return b.String()
 }
 
+// quoted returns the names a library message lists, each written as
+// 'name': Go's %q inside single quotes, with a double quote left bare and
+// a single quote escaped. A name that does not read back is skipped.
 func quoted(msg string) []string {
 	var out []string
 	for {
@@ -198,12 +313,32 @@ func quoted(msg string) []string {
 		if i < 0 {
 			return out
 		}
-		j := strings.IndexByte(msg[i+1:], '\'')
-		if j < 0 {
+		// Rebuild the Go string literal the library started from.
+		var lit strings.Builder
+		lit.WriteByte('"')
+		j := i + 1
+		for ; j < len(msg) && msg[j] != '\''; j++ {
+			switch {
+			case msg[j] == '"':
+				lit.WriteString(`\"`)
+			case msg[j] == '\\' && j+1 < len(msg) && msg[j+1] == '\'':
+				lit.WriteByte('\'')
+				j++
+			case msg[j] == '\\' && j+1 < len(msg):
+				lit.WriteString(msg[j : j+2])
+				j++
+			default:
+				lit.WriteByte(msg[j])
+			}
+		}
+		if j >= len(msg) {
 			return out
 		}
-		out = append(out, msg[i+1:i+1+j])
-		msg = msg[i+j+2:]
+		lit.WriteByte('"')
+		if name, err := strconv.Unquote(lit.String()); err == nil {
+			out = append(out, name)
+		}
+		msg = msg[j+1:]
 	}
 }
 
