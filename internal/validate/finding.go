@@ -58,7 +58,12 @@ func Sort(fs []Finding) {
 		if a.Col != b.Col {
 			return a.Col < b.Col
 		}
-		return a.Rule < b.Rule
+		if a.Rule != b.Rule {
+			return a.Rule < b.Rule
+		}
+		// Two schema failures of one value come from the library in map
+		// order: the message settles their order.
+		return a.Msg < b.Msg
 	})
 }
 

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -59,9 +60,10 @@ func fuzzPolicy() *policy.Policy {
 	return p
 }
 
-// FuzzCheck checks that no record makes the validator panic, and that a
-// record with no errors really is a record: it decoded, and its id is its
-// file name.
+// FuzzCheck checks that no record makes the validator panic, that it
+// says the same of a record every time (a message built in map order
+// would not), and that a record with no errors really is a record: it
+// decoded, and its id is its file name.
 func FuzzCheck(f *testing.F) {
 	fuzzSeeds(f)
 	s, err := CompileSchemas()
@@ -81,6 +83,9 @@ func FuzzCheck(f *testing.F) {
 			if fd.Rule == "" || fd.Msg == "" || fd.Line < 0 || fd.Col < 0 || (fd.Level != Error && fd.Level != Warning) {
 				t.Fatalf("malformed finding %#v", fd)
 			}
+		}
+		if again := c.File(p, data); !reflect.DeepEqual(again.Findings, r.Findings) {
+			t.Fatalf("findings differ between two runs:\n%v\n%v", r.Findings, again.Findings)
 		}
 		if r.Exception != nil && r.Doc == nil {
 			t.Fatal("an exception without its document")

@@ -329,3 +329,14 @@ func TestQuotedReadsLibraryNames(t *testing.T) {
 		assert.Equal(t, want, got, leaves[0].Message)
 	}
 }
+
+// Findings at one place by one rule are ordered by message, whatever
+// order they came in.
+func TestSortSettlesTies(t *testing.T) {
+	a := Finding{File: "f.yaml", Line: 3, Col: 5, Level: Error, Rule: "schema", Msg: "a: length must be <= 64"}
+	b := Finding{File: "f.yaml", Line: 3, Col: 5, Level: Error, Rule: "schema", Msg: "a: does not match pattern"}
+	for _, in := range [][]Finding{{a, b}, {b, a}} {
+		Sort(in)
+		assert.Equal(t, []Finding{b, a}, in)
+	}
+}

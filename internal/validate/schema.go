@@ -94,6 +94,9 @@ func Check(sch *jsonschema.Schema, doc *load.Document) []Finding {
 			}
 		}
 	}
+	// The library's errors come in map order; a record gets the same
+	// findings in the same order on every run.
+	Sort(out)
 	return out
 }
 
@@ -155,6 +158,7 @@ func schemaFindings(doc *load.Document, sch *jsonschema.Schema, ve *jsonschema.V
 	}
 	// Each unknown key gets its own finding at the key, with the field
 	// probably meant, so every one shows on its line of a pull request.
+	// Check sorts them with the rest.
 	known := propertyNames(sch, ve.InstanceLocation)
 	out := make([]Finding, 0, len(names))
 	for _, name := range names {
@@ -165,12 +169,6 @@ func schemaFindings(doc *load.Document, sch *jsonschema.Schema, ve *jsonschema.V
 		}
 		out = append(out, f)
 	}
-	sort.SliceStable(out, func(i, j int) bool {
-		if out[i].Line != out[j].Line {
-			return out[i].Line < out[j].Line
-		}
-		return out[i].Col < out[j].Col
-	})
 	return out
 }
 
