@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/bits"
 	"strconv"
 	"strings"
 	"sync"
@@ -254,15 +255,23 @@ func checkText(path string, data []byte) error {
 func plainText(data []byte) bool {
 	atLineStart := true
 	i := 0
-	// Eight bytes at a time while they are all printable, which decides
-	// nothing but whether the line's indentation has ended; a word with a
-	// line break, a tab or anything else goes through the table.
+	// Eight bytes at a time while they are all printable or line feeds,
+	// which decides nothing but whether the last line's indentation has
+	// ended; a word with a tab or anything else goes through the table.
+	const spaces = 0x2020202020202020
 	for ; i+8 <= len(data); i += 8 {
 		w := binary.LittleEndian.Uint64(data[i:])
 		if printableASCII(w) {
-			if atLineStart && w != 0x2020202020202020 {
+			if atLineStart && w != spaces {
 				atLineStart = false
 			}
+			continue
+		}
+		if nl, ok := printableOrNewline(w); ok {
+			// The bytes after the last line feed are the start of a
+			// line: it is still in its indentation if they are spaces.
+			after := 8 * uint(bits.Len64(nl)/8)
+			atLineStart = w>>after == spaces>>after
 			continue
 		}
 		if !plainBytes(data[i:i+8], &atLineStart) {
@@ -270,6 +279,20 @@ func plainText(data []byte) bool {
 		}
 	}
 	return plainBytes(data[i:], &atLineStart)
+}
+
+// printableOrNewline reports whether every byte of w is printable ASCII or
+// a line feed, and if so returns the high bit of each line feed's byte.
+// Unlike printableASCII these tests are exact byte by byte: no carry
+// crosses a byte, since each sum is of two values below 0x80.
+func printableOrNewline(w uint64) (newlines uint64, ok bool) {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	low := w &^ highs
+	atLeastSpace := (low + (0x80-0x20)*ones) & highs
+	del := (low + ones) & highs // 0x7f
+	newlines = ^((low ^ '\n'*ones) + 0x7f*ones) & highs
+	bad := w&highs | del | (highs &^ atLeastSpace &^ newlines)
+	return newlines, bad == 0
 }
 
 // printableASCII reports whether every byte of w is in 0x20..0x7e: none
@@ -453,7 +476,9 @@ func (c *converter) value(n *yaml.Node, depth int) (any, error) {
 		}
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k, v := n.Content[i], n.Content[i+1]
-			if k.ShortTag() == "!!merge" {
+			// Only "<<" or an explicit tag makes a merge key, and ShortTag
+			// resolves the key's type to tell: ask only then.
+			if (k.Value == "<<" || k.Tag != "") && k.ShortTag() == "!!merge" {
 				return nil, c.errorf(k, "merge keys (<<) are not supported: write the fields out")
 			}
 			if k.Kind != yaml.ScalarNode {
