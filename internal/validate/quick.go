@@ -25,12 +25,11 @@ import (
 // what the library is given as JSON; so a valid record is never turned
 // into maps and lists at all.
 
-// formatOK reports whether the library's format function accepts v;
-// false also for a format it does not know, or a value quick does not
-// give it.
-func formatOK(name string, v value) bool {
-	f, ok := jsonschema.Formats[name]
-	if !ok {
+// formatOK reports whether the library's format function f accepts v;
+// false also for a format it does not know (f nil), or a value quick does
+// not give it.
+func formatOK(f func(any) bool, v value) bool {
+	if f == nil {
 		return false
 	}
 	switch v.kind {
@@ -108,12 +107,14 @@ func valueOf(n *yaml.Node) value {
 	return value{n: n}
 }
 
-// quick evaluates n against s. valid and invalid are exact; unknown means
-// the value or the schema uses something quick does not evaluate.
-func quick(s *jsonschema.Schema, n *yaml.Node, depth int) verdict {
-	if depth > maxQuickDepth || !quickSupported(s) {
+// quick evaluates n against the schema p was made from. valid and invalid
+// are exact; unknown means the value or the schema uses something quick
+// does not evaluate.
+func quick(p *plan, n *yaml.Node, depth int) verdict {
+	if depth > maxQuickDepth || !p.supported {
 		return unknown
 	}
+	s := p.s
 	if s.Always != nil {
 		if *s.Always {
 			return valid
@@ -135,11 +136,11 @@ func quick(s *jsonschema.Schema, n *yaml.Node, depth int) verdict {
 	}
 	switch v.kind {
 	case kindObject:
-		if !result.and(quickObject(s, v.n, depth)) {
+		if !result.and(quickObject(p, v.n, depth)) {
 			return invalid
 		}
 	case kindArray:
-		if !result.and(quickArray(s, v.n, depth)) {
+		if !result.and(quickArray(p, v.n, depth)) {
 			return invalid
 		}
 	case kindString:
@@ -165,36 +166,36 @@ func quick(s *jsonschema.Schema, n *yaml.Node, depth int) verdict {
 		// pass there, so a failure here is only unknown. CompileSchemas
 		// registers no compiler-level formats, so the library asserts the
 		// same functions as jsonschema.Formats.
-		if !formatOK(s.Format, v) {
+		if !formatOK(p.format, v) {
 			result.and(unknown)
 		}
 	}
-	if s.Ref != nil && !result.and(quick(s.Ref, v.n, depth+1)) {
+	if p.ref != nil && !result.and(quick(p.ref, v.n, depth+1)) {
 		return invalid
 	}
-	for _, sub := range s.AllOf {
+	for _, sub := range p.allOf {
 		if !result.and(quick(sub, v.n, depth+1)) {
 			return invalid
 		}
 	}
-	if len(s.AnyOf) > 0 && !result.and(quickAnyOf(s.AnyOf, v.n, depth)) {
+	if len(p.anyOf) > 0 && !result.and(quickAnyOf(p.anyOf, v.n, depth)) {
 		return invalid
 	}
-	if len(s.OneOf) > 0 && !result.and(quickOneOf(s.OneOf, v.n, depth)) {
+	if len(p.oneOf) > 0 && !result.and(quickOneOf(p.oneOf, v.n, depth)) {
 		return invalid
 	}
-	if s.If != nil {
+	if p.ifP != nil {
 		var r verdict
-		switch quick(s.If, v.n, depth+1) {
+		switch quick(p.ifP, v.n, depth+1) {
 		case valid:
 			r = valid
-			if s.Then != nil {
-				r = quick(s.Then, v.n, depth+1)
+			if p.thenP != nil {
+				r = quick(p.thenP, v.n, depth+1)
 			}
 		case invalid:
 			r = valid
-			if s.Else != nil {
-				r = quick(s.Else, v.n, depth+1)
+			if p.elseP != nil {
+				r = quick(p.elseP, v.n, depth+1)
 			}
 		}
 		if !result.and(r) {
@@ -305,7 +306,8 @@ func field(m *yaml.Node, key string) *yaml.Node {
 	return nil
 }
 
-func quickObject(s *jsonschema.Schema, m *yaml.Node, depth int) verdict {
+func quickObject(p *plan, m *yaml.Node, depth int) verdict {
+	s := p.s
 	size := len(m.Content) / 2
 	if (s.MinProperties != -1 && size < s.MinProperties) || (s.MaxProperties != -1 && size > s.MaxProperties) {
 		return invalid
@@ -319,9 +321,9 @@ func quickObject(s *jsonschema.Schema, m *yaml.Node, depth int) verdict {
 	if s.AdditionalProperties == nil && len(s.Properties) < size {
 		// Only the declared properties are checked: look those up rather
 		// than every key (an if: {properties: {type: …}} names one).
-		for name, sub := range s.Properties {
-			if v := field(m, name); v != nil {
-				if !result.and(quick(sub, v, depth+1)) {
+		for _, prop := range p.propList {
+			if v := field(m, prop.name); v != nil {
+				if !result.and(quick(prop.plan, v, depth+1)) {
 					return invalid
 				}
 			}
@@ -330,20 +332,17 @@ func quickObject(s *jsonschema.Schema, m *yaml.Node, depth int) verdict {
 	}
 	for i := 0; i+1 < len(m.Content); i += 2 {
 		name, v := m.Content[i].Value, m.Content[i+1]
-		sub, declared := s.Properties[name]
+		sub, declared := p.props[name]
 		if !declared {
-			// Without patternProperties (quickSupported), every property
-			// not in properties is an additional one.
-			switch ap := s.AdditionalProperties.(type) {
-			case nil:
+			// Without patternProperties (supported), every property not
+			// in properties is an additional one.
+			switch p.additional {
+			case apNone, apTrue:
 				continue
-			case bool:
-				if !ap {
-					return invalid
-				}
-				continue
-			case *jsonschema.Schema:
-				sub = ap
+			case apFalse:
+				return invalid
+			case apSchema:
+				sub = p.additionalPlan
 			default:
 				return unknown
 			}
@@ -355,7 +354,8 @@ func quickObject(s *jsonschema.Schema, m *yaml.Node, depth int) verdict {
 	return result
 }
 
-func quickArray(s *jsonschema.Schema, l *yaml.Node, depth int) verdict {
+func quickArray(p *plan, l *yaml.Node, depth int) verdict {
+	s := p.s
 	items := l.Content
 	if (s.MinItems != -1 && len(items) < s.MinItems) || (s.MaxItems != -1 && len(items) > s.MaxItems) {
 		return invalid
@@ -366,9 +366,9 @@ func quickArray(s *jsonschema.Schema, l *yaml.Node, depth int) verdict {
 			return invalid
 		}
 	}
-	if s.Items2020 != nil {
+	if p.items != nil {
 		for _, item := range items {
-			if !result.and(quick(s.Items2020, item, depth+1)) {
+			if !result.and(quick(p.items, item, depth+1)) {
 				return invalid
 			}
 		}
@@ -410,7 +410,7 @@ func quickUnique(items []*yaml.Node) verdict {
 // comparing every pair.
 const maxSearchedItems = 16
 
-func quickAnyOf(subs []*jsonschema.Schema, n *yaml.Node, depth int) verdict {
+func quickAnyOf(subs []*plan, n *yaml.Node, depth int) verdict {
 	result := invalid
 	for _, sub := range subs {
 		switch quick(sub, n, depth+1) {
@@ -423,7 +423,7 @@ func quickAnyOf(subs []*jsonschema.Schema, n *yaml.Node, depth int) verdict {
 	return result
 }
 
-func quickOneOf(subs []*jsonschema.Schema, n *yaml.Node, depth int) verdict {
+func quickOneOf(subs []*plan, n *yaml.Node, depth int) verdict {
 	matched, unsure := 0, false
 	for _, sub := range subs {
 		switch quick(sub, n, depth+1) {
