@@ -28,7 +28,16 @@ func Deref(n *yaml.Node) *yaml.Node {
 // IsString reports whether scalar n's JSON value is its text. Timestamps
 // stay strings: the schema decides what a date is, not the YAML resolver.
 func IsString(n *yaml.Node) bool {
-	switch n.ShortTag() {
+	// yaml.v3 tags every scalar it parses, and most are strings: their tag
+	// answers without working out the short tag, which ShortTag does twice.
+	if n.Tag == "!!str" {
+		return true
+	}
+	return isStringTag(n.ShortTag())
+}
+
+func isStringTag(short string) bool {
+	switch short {
 	case "!!str", "!!timestamp", "!!binary":
 		return true
 	}
@@ -38,10 +47,14 @@ func IsString(n *yaml.Node) bool {
 // Scalar returns the JSON value of scalar node n: a string, nil, a bool,
 // an int64 or a float64. Its error says what is wrong, without a position.
 func Scalar(n *yaml.Node) (any, error) {
-	if IsString(n) {
+	if n.Tag == "!!str" {
 		return n.Value, nil
 	}
-	switch n.ShortTag() {
+	short := n.ShortTag()
+	if isStringTag(short) {
+		return n.Value, nil
+	}
+	switch short {
 	case "!!null":
 		return nil, nil
 	case "!!bool":

@@ -58,3 +58,28 @@ func TestDerefFollowsAliases(t *testing.T) {
 	assert.Equal(t, yaml.SequenceNode, Deref(b).Kind)
 	assert.Nil(t, Deref(nil))
 }
+
+// IsString answers from the tag yaml.v3 wrote where it can; it must say
+// what the short tag says for every way a scalar is written or tagged.
+func TestIsStringAgreesWithShortTag(t *testing.T) {
+	for _, text := range []string{
+		"plain", "'quoted'", `"double"`, "|\n  literal", ">\n  folded", "42", "true", "~", "2026-01-02",
+		"!!str 42", "!!int '42'", "!!timestamp 2026-01-02", "!!binary aGk=", "!<tag:yaml.org,2002:str> x",
+		"!custom x", "! x", "!!null ''", "!!float 1",
+	} {
+		var doc yaml.Node
+		require.NoError(t, yaml.Unmarshal([]byte("v: "+text+"\n"), &doc), text)
+		n := doc.Content[0].Content[1]
+		assert.Equal(t, isStringTag(n.ShortTag()), IsString(n), "%s (tag %q)", text, n.Tag)
+	}
+	for _, n := range []*yaml.Node{
+		{Kind: yaml.ScalarNode, Value: "x"},
+		{Kind: yaml.ScalarNode, Value: "1"},
+		{Kind: yaml.ScalarNode, Tag: "!!str", Value: "1"},
+		{Kind: yaml.ScalarNode, Tag: "tag:yaml.org,2002:str", Value: "1"},
+		{Kind: yaml.ScalarNode, Style: yaml.DoubleQuotedStyle, Value: "1"},
+		{Kind: yaml.MappingNode, Tag: "!!str"},
+	} {
+		assert.Equal(t, isStringTag(n.ShortTag()), IsString(n), "%#v", n)
+	}
+}
