@@ -16,7 +16,8 @@ type plan struct {
 	s         *jsonschema.Schema
 	supported bool // quickSupported(s)
 
-	format func(any) bool // the library's function for s.Format; nil if none or unknown
+	format func(any) bool    // the library's function for s.Format; nil if none or unknown
+	match  func(string) bool // s.Pattern's test, through classRuns where it reads as runs
 
 	props          map[string]*plan
 	propList       []namedPlan // props sorted by name, for the few-properties walk
@@ -75,6 +76,12 @@ func newPlan(s *jsonschema.Schema, built map[*jsonschema.Schema]*plan) *plan {
 		// CompileSchemas registers no compiler-level formats, so the
 		// library asserts the same functions as jsonschema.Formats.
 		p.format = jsonschema.Formats[s.Format]
+	}
+	if s.Pattern != nil {
+		p.match = s.Pattern.MatchString
+		if runs, ok := compileRuns(s.Pattern); ok {
+			p.match = runs.match
+		}
 	}
 	if len(s.Properties) > 0 {
 		p.props = make(map[string]*plan, len(s.Properties))

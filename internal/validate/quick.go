@@ -147,7 +147,7 @@ func quick(p *plan, n *yaml.Node, depth int) verdict {
 		if !lengthWithin(v.n.Value, s.MinLength, s.MaxLength) {
 			return invalid
 		}
-		if s.Pattern != nil && !s.Pattern.MatchString(v.n.Value) {
+		if p.match != nil && !p.match(v.n.Value) {
 			return invalid
 		}
 	case kindNull, kindBool:
