@@ -132,7 +132,11 @@ func (c *Checker) ChangeRules(ch Change) []Finding {
 	switch {
 	case base.Status == head.Status && base.Status != exception.Pending:
 		if !content("updated_at") {
-			at("/status", "decided-edit", "a %s record cannot be edited: request an extension (exctl extend) or a new exception", base.Status)
+			if base.Status == exception.Denied {
+				at("/status", "decided-edit", "a denied record cannot be edited: request a new exception")
+				break
+			}
+			at("/status", "decided-edit", "an %s record cannot be edited: request an extension (status: pending, original_expiry_date: the expiry before the first extension, a later expiry_date, no approval fields) or a new exception", base.Status)
 		}
 	case base.Status == exception.Approved && head.Status == exception.Expired:
 		if !content("status", "updated_at") {
@@ -142,7 +146,7 @@ func (c *Checker) ChangeRules(ch Change) []Finding {
 		fs = append(fs, c.extension(ch, at)...)
 	case base.Status == exception.Pending && head.Status == exception.Pending:
 		if !sameDate(base.OriginalExpiryDate, head.OriginalExpiryDate) {
-			at("/original_expiry_date", "extension", "original_expiry_date is set by exctl extend and does not change afterwards")
+			at("/original_expiry_date", "extension", "original_expiry_date is set by the first extension and does not change afterwards")
 		}
 	}
 	return fs

@@ -231,6 +231,7 @@ func TestChangeRules(t *testing.T) {
 		name       string
 		base, head string // "" = absent
 		rule       string
+		msg        string // part of that finding's message
 	}{
 		{name: "new pending record", head: baseRecord},
 		{name: "new record recorded as approved on the PR branch", head: approvedRec},
@@ -242,7 +243,8 @@ func TestChangeRules(t *testing.T) {
 		{name: "type changed", base: baseRecord, head: edit(baseRecord, "type: vulnerability_scan", "type: unsigned_package\npackages: [{name: a, version: '1', sha256: 5f70bf18a086007016e948b04aed3b82103a36bea41755b6cddfaf10ace3c6ef}]"), rule: "immutable-type"},
 		{name: "denied reopened", base: edit(baseRecord, "status: pending", "status: denied") + "denied_by: \"@sec-bob\"\n", head: baseRecord, rule: "transition"},
 		{name: "expired revived as approved", base: edit(approvedRec, "status: approved", "status: expired"), head: approvedRec, rule: "transition"},
-		{name: "approved record edited", base: approvedRec, head: edit(approvedRec, "severity: High", "severity: Low"), rule: "decided-edit"},
+		{name: "approved record edited", base: approvedRec, head: edit(approvedRec, "severity: High", "severity: Low"), rule: "decided-edit", msg: "an approved record cannot be edited: request an extension"},
+		{name: "denied record edited", base: edit(baseRecord, "status: pending", "status: denied") + "denied_by: \"@sec-bob\"\n", head: edit(baseRecord, "status: pending", "status: denied", "severity: High", "severity: Low") + "denied_by: \"@sec-bob\"\n", rule: "decided-edit", msg: "a denied record cannot be edited"},
 		{name: "approved record touched only updated_at", base: approvedRec, head: approvedRec + "updated_at: 2026-01-08T00:00:00Z\n"},
 		{name: "approved expired", base: approvedRec, head: edit(approvedRec, "status: approved", "status: expired")},
 		{name: "expiry edits more than status", base: approvedRec, head: edit(approvedRec, "status: approved", "status: expired", "severity: High", "severity: Low"), rule: "decided-edit"},
@@ -250,7 +252,7 @@ func TestChangeRules(t *testing.T) {
 		{name: "extension without original date", base: approvedRec, head: edit(baseRecord, "expiry_date: 2026-04-06", "expiry_date: 2026-06-01"), rule: "extension"},
 		{name: "extension with a wrong original date", base: approvedRec, head: edit(baseRecord, "expiry_date: 2026-04-06", "expiry_date: 2026-06-01\noriginal_expiry_date: 2026-04-05"), rule: "extension"},
 		{name: "extension beyond the limit", base: approvedRec, head: edit(baseRecord, "expiry_date: 2026-04-06", "expiry_date: 2026-07-06\noriginal_expiry_date: 2026-04-06"), rule: "max-extension"},
-		{name: "pending changes original date", base: edit(baseRecord, "expiry_date: 2026-04-06", "expiry_date: 2026-06-01\noriginal_expiry_date: 2026-04-06"), head: edit(baseRecord, "expiry_date: 2026-04-06", "expiry_date: 2026-06-01\noriginal_expiry_date: 2026-04-01"), rule: "extension"},
+		{name: "pending changes original date", base: edit(baseRecord, "expiry_date: 2026-04-06", "expiry_date: 2026-06-01\noriginal_expiry_date: 2026-04-06"), head: edit(baseRecord, "expiry_date: 2026-04-06", "expiry_date: 2026-06-01\noriginal_expiry_date: 2026-04-01"), rule: "extension", msg: "set by the first extension"},
 	}
 	c := testChecker(t)
 	p := recordPath("vulnerability_scan")
@@ -277,6 +279,11 @@ func TestChangeRules(t *testing.T) {
 			var rules []string
 			for _, f := range fs {
 				rules = append(rules, f.Rule)
+				if f.Rule == tt.rule && tt.msg != "" {
+					assert.Contains(t, f.Msg, tt.msg)
+				}
+				// The messages tell what to do with the commands there are.
+				assert.NotContains(t, f.Msg, "exctl extend")
 			}
 			assert.Contains(t, rules, tt.rule, "%v", fs)
 		})
