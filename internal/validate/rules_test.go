@@ -347,3 +347,47 @@ func TestSortSettlesTies(t *testing.T) {
 		assert.Equal(t, []Finding{b, a}, in)
 	}
 }
+
+// A mapping of many stray keys costs time in proportion to them, and names
+// the first hundred; the rest are counted at the next one.
+func TestManyUnknownFields(t *testing.T) {
+	c := testChecker(t)
+	var b strings.Builder
+	b.WriteString(baseRecord)
+	const n = 60000 // the loader refuses more than 100,000 values
+	for i := range n {
+		fmt.Fprintf(&b, "k%d: 1\n", i)
+	}
+	start := time.Now()
+	res := c.File(recordPath("vulnerability_scan"), []byte(b.String()))
+	assert.Less(t, time.Since(start), 10*time.Second)
+	require.Equal(t, maxUnknownKeys+1, len(res.Findings))
+	assert.Equal(t, `21:1 unknown field "k0"`, posOf(res.Findings[0])+" "+res.Findings[0].Msg)
+	last := res.Findings[maxUnknownKeys]
+	assert.Equal(t, fmt.Sprintf("%d:1 %d more unknown fields in this mapping", 21+maxUnknownKeys, n-maxUnknownKeys), posOf(last)+" "+last.Msg)
+}
+
+// The schema library percent-encodes the keys in the path to a value; a
+// policy group with a space in its name still has its stray keys named
+// and placed, the same on every run.
+func TestUnknownFieldsUnderAnEscapedKey(t *testing.T) {
+	s, err := CompileSchemas()
+	require.NoError(t, err)
+	policy := "version: 1\ngroups:\n  \"sec team\":\n    team: acme/sec\n    'a\\': 1\n    b: 2\n"
+	var first []string
+	for run := range 20 {
+		_, fs := PolicyFile(s, "exceptions/policy.yaml", []byte(policy))
+		var got []string
+		for _, f := range fs {
+			if strings.HasPrefix(f.Msg, "unknown field") {
+				got = append(got, posOf(f)+" "+f.Msg)
+			}
+		}
+		if run == 0 {
+			first = got
+			assert.Equal(t, []string{`5:5 unknown field "a\\"`, `6:5 unknown field "b"`}, got, "%v", fs)
+			continue
+		}
+		require.Equal(t, first, got, "run %d", run)
+	}
+}

@@ -3,6 +3,7 @@ package validate
 import (
 	"errors"
 	"fmt"
+	"net/url"
 	"sort"
 	"strconv"
 	"strings"
@@ -71,6 +72,9 @@ func Check(sch *jsonschema.Schema, doc *load.Document) []Finding {
 		return []Finding{{File: doc.Path, Level: Error, Rule: "schema", Msg: err.Error()}}
 	}
 	leaves := leafErrors(ve)
+	for _, l := range leaves {
+		l.InstanceLocation = jsonPointer(l.InstanceLocation)
+	}
 	// A value that fails its format fails the pattern that spells the
 	// format out for validators that do not assert formats; the format's
 	// message is the one that says what is wrong.
@@ -149,22 +153,38 @@ func schemaFindings(doc *load.Document, sch *jsonschema.Schema, ve *jsonschema.V
 	// The library lists the names in map order and escapes them in a way
 	// that does not always read back; the keys are taken from the record
 	// itself where the schema that refused them is found.
-	names := unknownKeys(doc, sch, ve)
-	if names == nil {
-		names = quoted(ve.Message)
+	keys := unknownKeys(doc, sch, ve)
+	if keys == nil {
+		// Where the record or the schema cannot be found, the names
+		// come from the message, in an order made the same every run.
+		names := quoted(ve.Message)
+		sort.Strings(names)
+		for i, name := range names {
+			k := &yaml.Node{Value: name}
+			if i <= maxUnknownKeys {
+				k.Line, k.Column = doc.KeyPos(ve.InstanceLocation, name)
+			}
+			keys = append(keys, k)
+		}
 	}
-	if len(names) == 0 {
+	if len(keys) == 0 {
 		return []Finding{schemaFinding(doc, ve)}
 	}
 	// Each unknown key gets its own finding at the key, with the field
-	// probably meant, so every one shows on its line of a pull request.
-	// Check sorts them with the rest.
+	// probably meant, so every one shows on its line of a pull request;
+	// past maxUnknownKeys one finding counts the rest. Check sorts them
+	// with the rest.
 	known := propertyNames(sch, ve.InstanceLocation)
-	out := make([]Finding, 0, len(names))
-	for _, name := range names {
-		f := Finding{File: doc.Path, Level: Error, Rule: "schema", Msg: fmt.Sprintf("unknown field %q", name)}
-		f.Line, f.Col = doc.KeyPos(ve.InstanceLocation, name)
-		if s := closest(name, known); s != "" {
+	out := make([]Finding, 0, min(len(keys), maxUnknownKeys+1))
+	for i, k := range keys {
+		f := Finding{File: doc.Path, Line: k.Line, Col: k.Column, Level: Error, Rule: "schema"}
+		if i == maxUnknownKeys {
+			f.Msg = fmt.Sprintf("%d more unknown fields in this mapping", len(keys)-i)
+			out = append(out, f)
+			break
+		}
+		f.Msg = fmt.Sprintf("unknown field %q", k.Value)
+		if s := closest(k.Value, known); s != "" {
 			f.Msg += fmt.Sprintf(" (did you mean %q?)", s)
 		}
 		out = append(out, f)
@@ -172,10 +192,31 @@ func schemaFindings(doc *load.Document, sch *jsonschema.Schema, ve *jsonschema.V
 	return out
 }
 
-// unknownKeys lists, in the record's order, the keys of the mapping at the
-// error's instance location that the schema raising it does not allow;
-// nil when either cannot be found.
-func unknownKeys(doc *load.Document, root *jsonschema.Schema, ve *jsonschema.ValidationError) []string {
+// maxUnknownKeys is the most unknown fields of one mapping named one by
+// one: a mapping of a hundred thousand stray keys gets a hundred and one
+// findings, not a hundred thousand.
+const maxUnknownKeys = 100
+
+// jsonPointer turns the library's instance location, whose tokens it
+// percent-encodes as URL path segments, into the JSON pointer the
+// document is located by.
+func jsonPointer(loc string) string {
+	if !strings.Contains(loc, "%") {
+		return loc
+	}
+	toks := strings.Split(loc, "/")
+	for i, t := range toks {
+		if u, err := url.PathUnescape(t); err == nil {
+			toks[i] = u
+		}
+	}
+	return strings.Join(toks, "/")
+}
+
+// unknownKeys lists, in the record's order, the key nodes of the mapping
+// at the error's instance location that the schema raising it does not
+// allow; nil when either cannot be found.
+func unknownKeys(doc *load.Document, root *jsonschema.Schema, ve *jsonschema.ValidationError) []*yaml.Node {
 	loc, ok := strings.CutSuffix(ve.AbsoluteKeywordLocation, "/additionalProperties")
 	if !ok {
 		return nil
@@ -188,7 +229,7 @@ func unknownKeys(doc *load.Document, root *jsonschema.Schema, ve *jsonschema.Val
 	if m = yamlvalue.Deref(m); m.Kind != yaml.MappingNode {
 		return nil
 	}
-	var out []string
+	var out []*yaml.Node
 	for i := 0; i+1 < len(m.Content); i += 2 {
 		name := m.Content[i].Value
 		if _, declared := s.Properties[name]; declared {
@@ -202,7 +243,7 @@ func unknownKeys(doc *load.Document, root *jsonschema.Schema, ve *jsonschema.Val
 			}
 		}
 		if !matched {
-			out = append(out, name)
+			out = append(out, m.Content[i])
 		}
 	}
 	return out
