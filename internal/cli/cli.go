@@ -93,6 +93,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		getenv: e.getenv,
 		live:   liveHeap,
 	}
+	e.heap.begin()
 	return e.run(args)
 }
 

@@ -116,8 +116,43 @@ func TestHeapBudget(t *testing.T) {
 		h.stop()
 		assert.Empty(t, *calls)
 	})
+	t.Run("start-up settings hold through a small load, then give way", func(t *testing.T) {
+		h, calls := budget(1 << 20)
+		h.begin()
+		assert.Equal(t, []call{{gcPercent, gcLimitBase}}, *calls)
+		h.start(gcMinRecords-1, keepFindings)
+		h.saw(1200)
+		assert.Len(t, *calls, 1, "a small run keeps the start-up settings while it loads")
+		h.stop()
+		assert.Equal(t, []call{{gcPercent, gcLimitBase}, defaults}, *calls)
+	})
+	t.Run("start-up settings give way to a large run's, and to a large record", func(t *testing.T) {
+		h, calls := budget(1 << 20)
+		h.begin()
+		h.start(10_000, keepFindings)
+		h.stop()
+		assert.Equal(t, []call{{gcPercent, gcLimitBase}, {gcPercent, tuned}, defaults}, *calls)
+
+		h, calls = budget(1 << 20)
+		h.begin()
+		h.start(10, keepFindings)
+		h.saw(bigRecord + 1)
+		h.stop()
+		assert.Equal(t, []call{{gcPercent, gcLimitBase}, defaults}, *calls)
+	})
+	t.Run("a user's GOGC or GOMEMLIMIT leaves the start alone", func(t *testing.T) {
+		for _, k := range []string{"GOGC", "GOMEMLIMIT"} {
+			h, calls := budget(0)
+			h.getenv = func(v string) string { return map[string]string{k: "1"}[v] }
+			h.begin()
+			h.start(gcMinRecords-1, keepFindings)
+			h.stop()
+			assert.Empty(t, *calls, k)
+		}
+	})
 	t.Run("nil budget", func(t *testing.T) {
 		var h *heapBudget
+		h.begin()
 		h.start(10_000, keepFindings)
 		h.saw(1)
 		h.stop()
