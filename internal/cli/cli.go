@@ -196,8 +196,22 @@ func (e *env) parse(fs *flag.FlagSet, args []string) error {
 		positional = append(positional, fs.Arg(0))
 		args = fs.Args()[1:]
 	}
-	return fs.Parse(append([]string{"--"}, positional...))
+	if err := fs.Parse(append([]string{"--"}, positional...)); err != nil {
+		return err
+	}
+	// Given but empty, these are an unset variable in a CI script: taken
+	// as not given, a check would quietly check something else.
+	var empty error
+	fs.Visit(func(f *flag.Flag) {
+		if empty == nil && contains(nonEmptyFlags, f.Name) && f.Value.String() == "" {
+			empty = usageErrorf("--%s is empty: give a value (is the variable it comes from set?)", f.Name)
+		}
+	})
+	return empty
 }
+
+// nonEmptyFlags are the flags an empty value cannot mean anything for.
+var nonEmptyFlags = []string{"base", "rev", "repo", "intent"}
 
 // parseFlags is parse for a command that takes flags and no arguments.
 func (e *env) parseFlags(fs *flag.FlagSet, args []string) error {

@@ -21,6 +21,9 @@ import (
 // loadPolicy reads policy.yaml from src, or the defaults when it is absent.
 // Findings mean the policy is invalid and nothing can be decided under it.
 func loadPolicy(s *validate.Schemas, src load.Source) (*policy.Policy, []validate.Finding, error) {
+	if le := src.Layout(); le != nil {
+		return nil, []validate.Finding{{File: le.File, Level: validate.Error, Rule: "layout", Msg: le.Msg}}, nil
+	}
 	data, err := src.Read(load.PolicyPath)
 	if errors.Is(err, fs.ErrNotExist) {
 		return policy.Default(), nil, nil

@@ -70,6 +70,7 @@ the check could not run.`)
 		return err
 	}
 	validate.Sort(findings)
+	findings = validate.Dedupe(findings)
 	if err := writeFindings(e.stdout, o.format, findings, checked); err != nil {
 		return err
 	}
@@ -177,6 +178,18 @@ func validateChange(e *env, o validateOptions, now time.Time) ([]validate.Findin
 	if err != nil {
 		return nil, 0, usageErrorf("--base: %v", err)
 	}
+	// An exceptions folder that is a link or a file has no records git
+	// would show, and one out of the repository must not be read.
+	head := load.NewDirSource(repo.Root)
+	var layout []validate.Finding
+	for _, le := range []*load.Error{head.Layout(), baseSrc.Layout()} {
+		if le != nil {
+			layout = append(layout, validate.Finding{File: le.File, Level: validate.Error, Rule: "layout", Msg: le.Msg})
+		}
+	}
+	if len(layout) > 0 {
+		return layout, 0, nil
+	}
 	changed, changedErr := repo.Changed(o.base, load.Dir)
 	schemas, err := compiled()
 	if err != nil {
@@ -198,14 +211,22 @@ func validateChange(e *env, o validateOptions, now time.Time) ([]validate.Findin
 		return nil, 0, changedErr
 	}
 	sort.Strings(changed)
-	head := load.NewDirSource(repo.Root)
 	var findings []validate.Finding
 	var records []string
 	for _, p := range changed {
 		if p == load.PolicyPath {
-			if data, err := head.Read(p); err == nil {
+			data, err := head.Read(p)
+			switch {
+			case err == nil:
 				_, hf := validate.PolicyFile(schemas, p, data)
 				findings = append(findings, hf...)
+			case errors.Is(err, fs.ErrNotExist):
+				// The built-in defaults would then judge every record,
+				// looser than most policies.
+				findings = append(findings, validate.Finding{File: p, Level: validate.Error, Rule: "deleted",
+					Msg: "the policy was deleted, which would put the built-in defaults in its place: change it instead"})
+			default:
+				findings = append(findings, readFinding(p, err))
 			}
 			continue
 		}
@@ -219,7 +240,12 @@ func validateChange(e *env, o validateOptions, now time.Time) ([]validate.Findin
 	}
 	var present []string
 	for _, p := range records {
-		if _, err := os.Lstat(filepath.Join(repo.Root, filepath.FromSlash(p))); err == nil {
+		fi, err := os.Lstat(filepath.Join(repo.Root, filepath.FromSlash(p)))
+		switch {
+		case err != nil:
+		case fi.Mode()&fs.ModeSymlink != 0:
+			findings = append(findings, validate.Finding{File: p, Level: validate.Error, Rule: "layout", Msg: "symbolic link: records must be files in the repository, not links"})
+		default:
 			present = append(present, p)
 		}
 	}

@@ -59,7 +59,14 @@ type Entry struct {
 
 // Tree returns the tree of the commit rev names.
 func (r *Repo) Tree(rev string) (*object.Tree, error) {
+	if err := checkRevision(rev); err != nil {
+		return nil, err
+	}
 	h, err := r.Git.ResolveRevision(plumbing.Revision(rev))
+	if errors.Is(err, io.EOF) {
+		// go-git's answer for HEAD~5 in a shorter history.
+		return nil, fmt.Errorf("resolve %s: no such commit", rev)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("resolve %s: %w", rev, err)
 	}
@@ -72,6 +79,24 @@ func (r *Repo) Tree(rev string) (*object.Tree, error) {
 		return nil, fmt.Errorf("read tree of %s: %w", rev, err)
 	}
 	return t, nil
+}
+
+// checkRevision refuses the forms of a revision go-git does not read as
+// git does: it takes main for main@{1} or main:exceptions, and a tree or
+// blob for its commit, so a check would quietly compare with something
+// else than asked.
+func checkRevision(rev string) error {
+	switch {
+	case rev == "":
+		return errors.New("empty revision")
+	case strings.Contains(rev, "@{"):
+		return fmt.Errorf("%s: reflog and upstream forms (@{…}) are not supported: give a branch, tag or commit", rev)
+	case strings.Contains(rev, ":"):
+		return fmt.Errorf("%s: a revision with a path (REV:path) names a file: give a branch, tag or commit", rev)
+	case strings.Contains(rev, "^{"):
+		return fmt.Errorf("%s: peeling forms (^{…}) are not supported: give a branch, tag or commit", rev)
+	}
+	return nil
 }
 
 // Files lists the entries of t below prefix (a folder), or nothing if the
@@ -384,7 +409,13 @@ func (r *Repo) listFiles(prefix string) ([]dirFile, error) {
 		}
 		return nil
 	}
-	return out, walk(strings.TrimSuffix(prefix, "/"))
+	// A folder that is a link is never listed through: what it points at
+	// may be outside the repository. (Links below it are files here.)
+	top := strings.TrimSuffix(prefix, "/")
+	if fi, err := os.Lstat(filepath.Join(r.Root, filepath.FromSlash(top))); err == nil && !fi.IsDir() {
+		return nil, fmt.Errorf("list %s: not a folder", top)
+	}
+	return out, walk(top)
 }
 
 // indexModTime is when the index was written; zero (hash everything) when

@@ -405,22 +405,60 @@ func TestDirSourceList(t *testing.T) {
 	records, problems, err := DirSource{Root: root}.List()
 	require.NoError(t, err)
 	assert.Equal(t, []string{
-		"exceptions/cross_boundary/inside.yaml",
 		"exceptions/vulnerability_scan/a.yaml",
 		"exceptions/vulnerability_scan/b.yml",
 	}, records)
 	got := problemsByFile(problems)
-	assert.Len(t, got, 6, "%v", got)
-	assert.Contains(t, got["exceptions/cross_boundary/outside.yaml"], "points outside the repository")
-	// A linked folder is refused as a whole, without listing what is in it.
-	assert.Contains(t, got["exceptions/unsigned_package"], "points outside the repository")
-	assert.Contains(t, got["exceptions/cross_boundary/broken.yaml"], "broken symbolic link")
-	assert.Contains(t, got["exceptions/cross_boundary/dir.yaml"], "does not point at a regular file")
+	assert.Len(t, got, 7, "%v", got)
+	// Every link is refused wherever it points (a link in the repository
+	// lets a change to its target, outside exceptions/, go unseen), a
+	// linked folder as a whole, without listing what is in it, and
+	// without saying whether the target exists.
+	for _, p := range []string{"inside.yaml", "outside.yaml", "broken.yaml", "dir.yaml"} {
+		assert.Equal(t, msgLink, got["exceptions/cross_boundary/"+p], p)
+	}
+	assert.Equal(t, msgLink, got["exceptions/unsigned_package"])
 	assert.Contains(t, got["exceptions/gate_override/c.json"], "JSON file")
 	assert.Contains(t, got["exceptions/gate_override/notes.txt"], "not a record")
 	for _, p := range problems {
 		assert.Zero(t, p.Line, "a layout problem concerns the whole file")
 	}
+}
+
+// An exceptions folder that is a link or a file has no records to list,
+// and says so: a link is not followed, in or out of the repository.
+func TestDirSourceExceptionsNotAFolder(t *testing.T) {
+	for name, make := range map[string]func(root string) error{
+		"link in": func(root string) error {
+			return os.Symlink(filepath.Join(root, "docs"), filepath.Join(root, "exceptions"))
+		},
+		"link out": func(root string) error { return os.Symlink(t.TempDir(), filepath.Join(root, "exceptions")) },
+		"file":     func(root string) error { return os.WriteFile(filepath.Join(root, "exceptions"), []byte("x"), 0o644) },
+	} {
+		t.Run(name, func(t *testing.T) {
+			root := t.TempDir()
+			writeFiles(t, root, map[string]string{"docs/vulnerability_scan/a.yaml": "a: 1\n"})
+			require.NoError(t, make(root))
+			want := msgLinkTop
+			if name == "file" {
+				want = msgFileTop
+			}
+			src := NewDirSource(root)
+			require.NotNil(t, src.Layout())
+			assert.Equal(t, want, src.Layout().Msg)
+			records, problems, err := src.List()
+			require.NoError(t, err)
+			assert.Empty(t, records)
+			assert.Equal(t, map[string]string{"exceptions": want}, problemsByFile(problems))
+			_, err = src.Read("exceptions/vulnerability_scan/a.yaml")
+			var le *Error
+			require.ErrorAs(t, err, &le)
+			assert.Equal(t, want, le.Msg)
+		})
+	}
+	assert.Nil(t, NewDirSource(t.TempDir()).Layout(), "no exceptions folder is no problem")
+	_, _, err := NewDirSource(filepath.Join(t.TempDir(), "nowhere")).List()
+	assert.ErrorContains(t, err, "nowhere")
 }
 
 func TestDirSourceListWithoutExceptionsFolder(t *testing.T) {
@@ -459,21 +497,22 @@ func TestDirSourceRead(t *testing.T) {
 		problem  string
 	}{
 		{name: "regular file", path: "exceptions/vulnerability_scan/a.yaml", want: "a: 1\n"},
-		{name: "link inside the repository", path: "exceptions/inside.yaml", want: "shared: 1\n"},
+		{name: "link inside the repository", path: "exceptions/inside.yaml", problem: msgLink},
 		{name: "missing file", path: "exceptions/policy.yaml", notExist: true},
 		{name: "too large", path: "exceptions/big.yaml", problem: "records are limited to 1048576"},
 		// validate --base and PATH arguments read files that List never
 		// vetted: a link out of the checkout must not leak a CI runner's
 		// files into the output.
-		{name: "link outside the repository", path: "exceptions/outside.yaml", problem: "points outside the repository"},
-		{name: "link to a folder", path: "exceptions/dir.yaml", problem: "not a regular file"},
+		{name: "link outside the repository", path: "exceptions/outside.yaml", problem: msgLink},
+		{name: "link to a folder", path: "exceptions/dir.yaml", problem: msgLink},
 		{name: "folder", path: "exceptions/folder.yaml", problem: "not a regular file"},
-		{name: "broken link", path: "exceptions/broken.yaml", notExist: true},
-		{name: "link to a link inside", path: "exceptions/chain.yaml", want: "shared: 1\n"},
-		{name: "link to a link outside", path: "exceptions/chain-out.yaml", problem: "points outside the repository"},
-		{name: "through a linked folder outside", path: "exceptions/out/secret.yaml", problem: "folder is a symbolic link out of the repository"},
-		{name: "through a linked folder outside, again", path: "exceptions/out/secret.yaml", problem: "folder is a symbolic link out of the repository"},
-		{name: "through a linked folder inside", path: "exceptions/in/shared.yaml", want: "shared: 1\n"},
+		// Whether the target exists is not told.
+		{name: "broken link", path: "exceptions/broken.yaml", problem: msgLink},
+		{name: "link to a link inside", path: "exceptions/chain.yaml", problem: msgLink},
+		{name: "link to a link outside", path: "exceptions/chain-out.yaml", problem: msgLink},
+		{name: "through a linked folder outside", path: "exceptions/out/secret.yaml", problem: msgLinkFolder},
+		{name: "through a linked folder outside, again", path: "exceptions/out/secret.yaml", problem: msgLinkFolder},
+		{name: "through a linked folder inside", path: "exceptions/in/shared.yaml", problem: msgLinkFolder},
 		{name: "in a missing folder", path: "exceptions/absent/x.yaml", notExist: true},
 	}
 	for _, tt := range tests {
@@ -498,12 +537,10 @@ func TestDirSourceRead(t *testing.T) {
 	t.Run("a relative root", func(t *testing.T) {
 		t.Chdir(filepath.Join(root, "docs"))
 		rel := NewDirSource("..")
-		for p, want := range map[string]string{"exceptions/inside.yaml": "shared: 1\n", "exceptions/in/shared.yaml": "shared: 1\n"} {
-			data, err := rel.Read(p)
-			require.NoError(t, err, p)
-			assert.Equal(t, want, string(data), p)
-		}
-		_, err := rel.Read("exceptions/out/secret.yaml")
+		data, err := rel.Read("exceptions/vulnerability_scan/a.yaml")
+		require.NoError(t, err)
+		assert.Equal(t, "a: 1\n", string(data))
+		_, err = rel.Read("exceptions/out/secret.yaml")
 		assert.Error(t, err)
 	})
 
@@ -511,7 +548,7 @@ func TestDirSourceRead(t *testing.T) {
 		_, err := DirSource{Root: root}.Read("exceptions/out/secret.yaml")
 		var le *Error
 		require.ErrorAs(t, err, &le)
-		assert.Contains(t, le.Msg, "folder is a symbolic link out of the repository")
+		assert.Equal(t, msgLinkFolder, le.Msg)
 	})
 }
 

@@ -31,6 +31,9 @@ type Source interface {
 	Read(p string) ([]byte, error)
 	// Name says where the records come from, for messages.
 	Name() string
+	// Layout is nil when the exceptions folder is a folder or absent, and
+	// says what it is otherwise: then nothing in it can be read.
+	Layout() *Error
 }
 
 // Classify sorts a file under Dir: a record, a file to leave alone, or a
@@ -77,8 +80,18 @@ type dirVerdict struct{ err error }
 // Name implements Source.
 func (d DirSource) Name() string { return d.Root }
 
-// List implements Source. Symbolic links are followed only when they stay
-// inside the repository.
+// The answers for links and for an exceptions folder that is not one. A
+// record that is a link is refused wherever it points: git keeps the link,
+// not the record, so a change to what it points at (outside exceptions/)
+// would reach the gate without a change to the record.
+const (
+	msgLink       = "symbolic link: records must be files in the repository, not links"
+	msgLinkFolder = "folder is a symbolic link: records must be files in the repository, not behind links"
+	msgLinkTop    = "the exceptions folder is a symbolic link: it must be a folder in the repository"
+	msgFileTop    = "the exceptions folder is a file: it must be a folder in the repository"
+)
+
+// List implements Source. Symbolic links are never followed.
 func (d DirSource) List() ([]string, []*Error, error) {
 	root, err := filepath.Abs(d.Root)
 	if err != nil {
@@ -86,6 +99,9 @@ func (d DirSource) List() ([]string, []*Error, error) {
 	}
 	if real, err := filepath.EvalSymlinks(root); err == nil {
 		root = real
+	}
+	if fi, err := os.Stat(root); err != nil || !fi.IsDir() {
+		return nil, nil, fmt.Errorf("repository %s is not a folder", d.Root)
 	}
 	var records []string
 	var problems []*Error
@@ -105,21 +121,17 @@ func (d DirSource) List() ([]string, []*Error, error) {
 		if e.IsDir() {
 			return nil
 		}
-		if e.Type()&fs.ModeSymlink != 0 {
-			target, err := filepath.EvalSymlinks(p)
-			if err != nil {
-				problems = append(problems, &Error{File: rel, Msg: "broken symbolic link"})
-				return nil
-			}
-			if r, err := filepath.Rel(root, target); err != nil || r == ".." || strings.HasPrefix(r, ".."+string(filepath.Separator)) {
-				problems = append(problems, &Error{File: rel, Msg: "symbolic link points outside the repository: records must be files in it"})
-				return nil
-			}
-			if fi, err := os.Stat(target); err != nil || !fi.Mode().IsRegular() {
-				problems = append(problems, &Error{File: rel, Msg: "symbolic link does not point at a regular file"})
-				return nil
-			}
-		} else if !e.Type().IsRegular() {
+		switch {
+		case p == top && e.Type()&fs.ModeSymlink != 0:
+			problems = append(problems, &Error{File: rel, Msg: msgLinkTop})
+			return nil
+		case p == top:
+			problems = append(problems, &Error{File: rel, Msg: msgFileTop})
+			return nil
+		case e.Type()&fs.ModeSymlink != 0:
+			problems = append(problems, &Error{File: rel, Msg: msgLink})
+			return nil
+		case !e.Type().IsRegular():
 			problems = append(problems, &Error{File: rel, Msg: "not a regular file"})
 			return nil
 		}
@@ -140,8 +152,9 @@ func (d DirSource) List() ([]string, []*Error, error) {
 
 // Read implements Source, refusing files over MaxFileSize without reading
 // them whole. Paths that List never vetted (validate --base, PATH
-// arguments) reach Read too, so it refuses a symbolic link out of the
-// repository itself: a pull request must not make CI print a runner's files.
+// arguments) reach Read too, so it refuses a symbolic link itself, and a
+// linked folder on the way: a pull request must not make CI read or print
+// what a link points at.
 func (d DirSource) Read(p string) ([]byte, error) {
 	full := filepath.Join(d.Root, filepath.FromSlash(p))
 	// The opens below look at the last part of the path only: a linked
@@ -160,12 +173,7 @@ func (d DirSource) Read(p string) ([]byte, error) {
 		return nil, err
 	}
 	if fi.Mode()&fs.ModeSymlink != 0 {
-		if err := d.checkLink(p, full); err != nil {
-			return nil, err
-		}
-		if fi, err = os.Stat(full); err != nil {
-			return nil, err
-		}
+		return nil, &Error{File: p, Msg: msgLink}
 	}
 	// Checked before opening: opening a named pipe would block.
 	if !fi.Mode().IsRegular() {
@@ -194,8 +202,19 @@ func (d DirSource) readError(p string, size int64, err error) error {
 	return fmt.Errorf("read %s: %w", p, err)
 }
 
-// vetDir refuses a folder of the repository that resolves to a place
-// outside it, once per folder when d remembers.
+// Layout is what the exceptions folder itself is in the work tree: nil
+// when it is a folder or absent, a problem otherwise.
+func (d DirSource) Layout() *Error {
+	var le *Error
+	if err := d.vetDir(Dir); errors.As(err, &le) {
+		return le
+	}
+	return nil
+}
+
+// vetDir refuses a folder of the repository that is, or lies below, a
+// symbolic link, once per folder when d remembers. A missing folder is
+// not refused: what is read in it is missing too.
 func (d DirSource) vetDir(dir string) error {
 	if dir == "." || dir == "" {
 		return nil
@@ -205,40 +224,26 @@ func (d DirSource) vetDir(dir string) error {
 			return v.(dirVerdict).err
 		}
 	}
-	err := d.checkLink(dir, filepath.Join(d.Root, filepath.FromSlash(dir)))
-	var le *Error
-	if errors.As(err, &le) {
-		le.Msg = "folder is a symbolic link out of the repository: records must be files in it"
+	err := d.vetDir(path.Dir(dir))
+	if err == nil {
+		fi, lerr := os.Lstat(filepath.Join(d.Root, filepath.FromSlash(dir)))
+		switch {
+		case lerr != nil && !errors.Is(lerr, fs.ErrNotExist):
+			err = lerr
+		case lerr != nil:
+		case fi.Mode()&fs.ModeSymlink != 0 && dir == Dir:
+			err = &Error{File: dir, Msg: msgLinkTop}
+		case fi.Mode()&fs.ModeSymlink != 0:
+			err = &Error{File: dir, Msg: msgLinkFolder}
+		case !fi.IsDir() && dir == Dir:
+			err = &Error{File: dir, Msg: msgFileTop}
+		}
 	}
-	if d.dirs != nil && (err == nil || le != nil) {
+	var le *Error
+	if d.dirs != nil && (err == nil || errors.As(err, &le)) {
 		d.dirs.Store(dir, dirVerdict{err})
 	}
 	return err
-}
-
-// checkLink refuses a symbolic link whose target is outside the root.
-func (d DirSource) checkLink(p, full string) error {
-	root, err := filepath.Abs(d.Root)
-	if err != nil {
-		return fmt.Errorf("resolve %s: %w", d.Root, err)
-	}
-	if real, err := filepath.EvalSymlinks(root); err == nil {
-		root = real
-	}
-	// Absolute first: EvalSymlinks keeps a relative path relative, which
-	// no absolute root contains.
-	abs, err := filepath.Abs(full)
-	if err != nil {
-		return fmt.Errorf("resolve %s: %w", full, err)
-	}
-	target, err := filepath.EvalSymlinks(abs)
-	if err != nil {
-		return err // fs.ErrNotExist for a broken link, as for a missing file
-	}
-	if r, err := filepath.Rel(root, target); err != nil || r == ".." || strings.HasPrefix(r, ".."+string(filepath.Separator)) {
-		return &Error{File: p, Msg: "symbolic link points outside the repository: records must be files in it"}
-	}
-	return nil
 }
 
 // TreeSource reads the files of one git revision.
@@ -267,10 +272,14 @@ func (t *TreeSource) Name() string { return t.Rev }
 // List implements Source. Links and submodules in a tree are never records.
 func (t *TreeSource) List() ([]string, []*Error, error) {
 	t.mu.Lock()
+	top, topErr := t.Tree.FindEntry(Dir)
 	entries, err := gitrepo.Files(t.Tree, Dir)
 	t.mu.Unlock()
 	if err != nil {
 		return nil, nil, err
+	}
+	if topErr == nil && top.Mode != filemode.Dir {
+		return nil, []*Error{{File: Dir, Msg: t.topProblem(top.Mode)}}, nil
 	}
 	var records []string
 	var problems []*Error
@@ -301,10 +310,37 @@ func (t *TreeSource) Read(p string) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read %s at %s: %w", p, t.Rev, err)
 	}
+	if !f.Mode.IsRegular() {
+		return nil, &Error{File: p, Msg: fmt.Sprintf("not a regular file at %s: records must be files", t.Rev)}
+	}
 	if f.Size > MaxFileSize {
 		return nil, tooLarge(p, f.Size)
 	}
 	return t.Repo.Blob(f.Hash)
+}
+
+// topProblem says what is wrong with an exceptions folder of mode m.
+func (t *TreeSource) topProblem(m filemode.FileMode) string {
+	what := "a file"
+	switch m {
+	case filemode.Symlink:
+		what = "a symbolic link"
+	case filemode.Submodule:
+		what = "a submodule"
+	}
+	return fmt.Sprintf("the exceptions folder is %s at %s: it must be a folder in the repository", what, t.Rev)
+}
+
+// Layout is what the exceptions folder itself is at the revision: nil when
+// it is a folder or absent, a problem otherwise.
+func (t *TreeSource) Layout() *Error {
+	t.mu.Lock()
+	top, err := t.Tree.FindEntry(Dir)
+	t.mu.Unlock()
+	if err != nil || top.Mode == filemode.Dir {
+		return nil
+	}
+	return &Error{File: Dir, Msg: t.topProblem(top.Mode)}
 }
 
 func tooLarge(p string, size int64) error {

@@ -229,7 +229,20 @@ func builtCases() []badCase {
 				link(t, repo, vulnPath, target)
 				return nil
 			},
-			want: want{file: vulnPath, rule: "layout", has: []string{"symbolic link points outside the repository"}},
+			want: want{file: vulnPath, rule: "layout", has: []string{"symbolic link: records must be files in the repository"}},
+		},
+		{
+			// A link to a copy in the repository would let a change to the
+			// copy, outside exceptions/, change the record unseen.
+			name: "symlink-inside-repository",
+			setup: func(t *testing.T, repo string) []string {
+				full := filepath.Join(repo, "docs", "copy.yaml")
+				require.NoError(t, os.MkdirAll(filepath.Dir(full), 0o755))
+				require.NoError(t, os.WriteFile(full, []byte(validRecord(t)), 0o644))
+				link(t, repo, vulnPath, full)
+				return nil
+			},
+			want: want{file: vulnPath, rule: "layout", has: []string{"symbolic link: records must be files in the repository"}},
 		},
 		{
 			name: "symlinked-folder-outside-repository",
@@ -238,7 +251,7 @@ func builtCases() []badCase {
 				link(t, repo, "exceptions/vulnerability_scan", dir)
 				return nil
 			},
-			want: want{file: "exceptions/vulnerability_scan", rule: "layout", has: []string{"symbolic link points outside the repository"}},
+			want: want{file: "exceptions/vulnerability_scan", rule: "layout", has: []string{"symbolic link: records must be files in the repository"}},
 		},
 		{
 			// With --base, records are the changed paths from git, not the
@@ -253,7 +266,7 @@ func builtCases() []badCase {
 				link(t, repo, vulnPath, target)
 				return []string{"--base", "HEAD"}
 			},
-			want: want{file: vulnPath, rule: "read", has: []string{"symbolic link points outside the repository"}},
+			want: want{file: vulnPath, rule: "layout", has: []string{"symbolic link: records must be files in the repository"}},
 		},
 		{
 			name: "file-20MB",

@@ -6,6 +6,9 @@ package validate
 import (
 	"fmt"
 	"sort"
+	"strconv"
+	"strings"
+	"unicode"
 )
 
 // Level is how serious a finding is.
@@ -38,11 +41,45 @@ type Finding struct {
 }
 
 func (f Finding) String() string {
-	pos := f.File
+	file := escapeControl(f.File)
+	pos := file
 	if f.Line > 0 {
-		pos = fmt.Sprintf("%s:%d:%d", f.File, f.Line, f.Col)
+		pos = fmt.Sprintf("%s:%d:%d", file, f.Line, f.Col)
 	}
-	return fmt.Sprintf("%s: %s: %s: %s", pos, f.Level, f.Rule, f.Msg)
+	return fmt.Sprintf("%s: %s: %s: %s", pos, f.Level, f.Rule, escapeControl(f.Msg))
+}
+
+// escapeControl writes control characters as Go escapes, so that a file
+// name or a value quoted in a message (a pull request chooses both) cannot
+// start a line of its own in the output.
+func escapeControl(s string) string {
+	if !strings.ContainsFunc(s, unicode.IsControl) {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		if !unicode.IsControl(r) {
+			b.WriteRune(r)
+			continue
+		}
+		q := strconv.QuoteRune(r)
+		b.WriteString(q[1 : len(q)-1])
+	}
+	return b.String()
+}
+
+// Dedupe drops a finding equal to the one before it: sorted, the same
+// finding reached by two checks (a record's rules and a change's) is
+// reported once.
+func Dedupe(fs []Finding) []Finding {
+	out := fs[:0]
+	for _, f := range fs {
+		if len(out) > 0 && f == out[len(out)-1] {
+			continue
+		}
+		out = append(out, f)
+	}
+	return out
 }
 
 // Sort orders findings by file, position and rule so output is stable.

@@ -1,0 +1,189 @@
+package cli
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/exctl/exctl/internal/gittest"
+)
+
+// What a pull request can put in git that validate --base and --rev must
+// refuse rather than wave through: CI runs them on untrusted changes.
+
+// examplesRepo is a repository holding the bundled records, committed on
+// main, with a branch pr checked out.
+func examplesRepo(t *testing.T) *gittest.Repo {
+	g := gittest.New(t)
+	copyExamples(t, g.Dir)
+	g.Commit("examples")
+	g.Branch("pr")
+	return g
+}
+
+func symlink(t *testing.T, g *gittest.Repo, target, link string) {
+	full := filepath.Join(g.Dir, filepath.FromSlash(link))
+	require.NoError(t, os.MkdirAll(filepath.Dir(full), 0o755))
+	require.NoError(t, os.Symlink(target, full))
+}
+
+// A record replaced by a link to a copy elsewhere in the repository would
+// let a later change edit the copy, outside exceptions/, unseen.
+func TestBaseRefusesALinkedRecord(t *testing.T) {
+	g := examplesRepo(t)
+	g.GitCLI("mv", exampleVuln, "copy.yaml")
+	symlink(t, g, "../../copy.yaml", exampleVuln)
+
+	code, out, errOut := run(t, "validate", "--repo", g.Dir, "--now", testNow, "--base", "main")
+	assert.Equal(t, ExitNo, code, errOut)
+	assert.Contains(t, out, exampleVuln+": error: layout: symbolic link")
+
+	g.Commit("link the record")
+	code, out, errOut = run(t, "validate", "--repo", g.Dir, "--now", testNow, "--base", "main")
+	assert.Equal(t, ExitNo, code, errOut)
+	assert.Contains(t, out, exampleVuln+": error: layout: symbolic link")
+	code, out, errOut = run(t, "validate", "--repo", g.Dir, "--now", testNow)
+	assert.Equal(t, ExitNo, code, errOut)
+	assert.Contains(t, out, exampleVuln+": error: layout: symbolic link")
+}
+
+// exceptions/ turned into a link to a folder in the repository hid every
+// record from the change rules and the base's policy from the records.
+func TestBaseAndRevRefuseALinkedExceptionsFolder(t *testing.T) {
+	g := examplesRepo(t)
+	g.GitCLI("mv", "exceptions", "data")
+	symlink(t, g, "data", "exceptions")
+	for _, committed := range []bool{false, true} {
+		if committed {
+			g.Commit("move the records")
+		}
+		code, out, errOut := run(t, "validate", "--repo", g.Dir, "--now", testNow, "--base", "main")
+		assert.Equal(t, ExitNo, code, "committed %v: %s%s", committed, out, errOut)
+		assert.Contains(t, out, "exceptions: error: layout: the exceptions folder is a symbolic link")
+	}
+	code, out, errOut := run(t, "validate", "--repo", g.Dir, "--now", testNow, "--rev", "HEAD")
+	assert.Equal(t, ExitNo, code, errOut)
+	assert.Contains(t, out, "exceptions: error: layout: the exceptions folder is a symbolic link at HEAD")
+	code, out, errOut = run(t, "validate", "--repo", g.Dir, "--now", testNow)
+	assert.Equal(t, ExitNo, code, errOut)
+	assert.Contains(t, out, "exceptions: error: layout: the exceptions folder is a symbolic link")
+}
+
+// A link out of the repository must not make CI read or list what it
+// points at.
+func TestBaseDoesNotFollowExceptionsOutOfTheRepository(t *testing.T) {
+	outside := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(outside, "secret-name.yaml"), []byte("token: hunter2\n"), 0o600))
+	g := examplesRepo(t)
+	g.GitCLI("rm", "-rq", "exceptions")
+	symlink(t, g, outside, "exceptions")
+	for _, committed := range []bool{false, true} {
+		if committed {
+			g.Commit("point outside")
+		}
+		code, out, errOut := run(t, "validate", "--repo", g.Dir, "--now", testNow, "--base", "main")
+		assert.NotEqual(t, ExitOK, code)
+		assert.NotContains(t, out+errOut, "secret-name")
+		assert.NotContains(t, out+errOut, "hunter2")
+		assert.Contains(t, out, "the exceptions folder is a symbolic link")
+	}
+}
+
+// --rev with exceptions committed as something else than a folder has no
+// records to show, and says so rather than passing.
+func TestRevRefusesExceptionsThatIsNotAFolder(t *testing.T) {
+	g := examplesRepo(t)
+	g.GitCLI("rm", "-rq", "exceptions")
+	g.Write("exceptions", "not a folder\n")
+	g.Commit("replace the folder")
+	code, out, errOut := run(t, "validate", "--repo", g.Dir, "--now", testNow, "--rev", "HEAD")
+	assert.Equal(t, ExitNo, code, errOut)
+	assert.Contains(t, out, "exceptions: error: layout: the exceptions folder is a file at HEAD")
+}
+
+// The pull request's own policy.yaml is checked however it fails to read,
+// and deleting it (which would bring in the looser defaults) is refused.
+func TestBasePolicyThatCannotBeRead(t *testing.T) {
+	g := examplesRepo(t)
+	g.Remove("exceptions/policy.yaml")
+	code, out, errOut := run(t, "validate", "--repo", g.Dir, "--now", testNow, "--base", "main")
+	assert.Equal(t, ExitNo, code, errOut)
+	assert.Contains(t, out, "exceptions/policy.yaml: error: deleted")
+
+	require.NoError(t, os.Mkdir(filepath.Join(g.Dir, "exceptions", "policy.yaml"), 0o755))
+	g.Write("exceptions/policy.yaml/x.md", "a folder where the policy was\n")
+	code, out, errOut = run(t, "validate", "--repo", g.Dir, "--now", testNow, "--base", "main")
+	assert.Equal(t, ExitNo, code, errOut)
+	assert.Contains(t, out, "exceptions/policy.yaml")
+}
+
+// A revision git would read differently, or not at all, is refused rather
+// than taken for its branch; an empty one (an unset CI variable) too.
+func TestBaseRevisionsThatCannotBeTrusted(t *testing.T) {
+	g := examplesRepo(t)
+	g.Remove("exceptions/gate_override/5e8f0a2b-4d6c-4b1e-a3f5-7c9d1e2b4a60.yaml")
+	g.Commit("delete a record")
+	for _, rev := range []string{"", "pr@{1}", "HEAD@{5}", "pr@{upstream}", "HEAD:exceptions", "main^{tree}", "main^{blob}"} {
+		code, _, errOut := run(t, "validate", "--repo", g.Dir, "--now", testNow, "--base", rev)
+		assert.Equal(t, ExitError, code, "--base %q: %s", rev, errOut)
+		assert.Contains(t, errOut, "--base", rev)
+		code, _, errOut = run(t, "validate", "--repo", g.Dir, "--now", testNow, "--rev", rev)
+		assert.Equal(t, ExitError, code, "--rev %q: %s", rev, errOut)
+	}
+	code, out, _ := run(t, "validate", "--repo", g.Dir, "--now", testNow, "--base", "main")
+	assert.Equal(t, ExitNo, code)
+	assert.Contains(t, out, "error: deleted")
+	_, _, errOut := run(t, "validate", "--repo", g.Dir, "--now", testNow, "--base", "HEAD~5")
+	assert.Contains(t, errOut, "HEAD~5")
+	assert.NotContains(t, errOut, "EOF")
+}
+
+func TestValidateRefusesAMissingRepository(t *testing.T) {
+	code, _, errOut := run(t, "validate", "--repo", filepath.Join(t.TempDir(), "nowhere"), "--now", testNow)
+	assert.Equal(t, ExitError, code)
+	assert.Contains(t, errOut, "nowhere")
+}
+
+// A file name cannot write lines of its own into the text output.
+func TestTextOutputEscapesControlCharacters(t *testing.T) {
+	g := examplesRepo(t)
+	name := "exceptions/vulnerability_scan/a.yaml:9:9: error: forged: x\nFORGED.yaml"
+	g.Write(name, "garbage: [\n")
+	code, out, _ := run(t, "validate", "--repo", g.Dir, "--now", testNow)
+	assert.Equal(t, ExitNo, code)
+	for _, line := range strings.Split(out, "\n") {
+		assert.False(t, strings.HasPrefix(line, "FORGED"), "forged line %q", line)
+	}
+	assert.Contains(t, out, `\n`)
+}
+
+// An extension past the limit is one finding, not one from the record's
+// rules and another from the change's.
+func TestBaseReportsAFindingOnce(t *testing.T) {
+	g := examplesRepo(t)
+	rec := mustRead(t, filepath.Join(g.Dir, exampleVuln))
+	ext := strings.Replace(rec, "status: approved", "status: pending", 1)
+	for _, field := range []string{"approved_by", "cab_approved_by", "approval_date"} {
+		var kept []string
+		for _, line := range strings.Split(ext, "\n") {
+			if !strings.HasPrefix(line, field+":") {
+				kept = append(kept, line)
+			}
+		}
+		ext = strings.Join(kept, "\n")
+	}
+	ext = strings.Replace(ext, `expiry_date: "2027-01-31"`, "original_expiry_date: 2027-01-31\nexpiry_date: 2027-12-31", 1)
+	require.NotEqual(t, rec, ext)
+	g.Write(exampleVuln, ext)
+	_, out, errOut := run(t, "validate", "--repo", g.Dir, "--now", testNow, "--base", "main")
+	require.Contains(t, out, "max-extension", errOut)
+	seen := map[string]bool{}
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		assert.False(t, seen[line], "printed twice: %s", line)
+		seen[line] = true
+	}
+}
