@@ -352,8 +352,15 @@ func (r *Repo) worktreeHashes(entries []*index.Entry, indexTime time.Time) ([]pl
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			linked := map[string]bool{}
 			for i := w; i < len(entries); i += workers {
 				e := entries[i]
+				// A folder replaced by a link is not looked through: the
+				// file is not in the work tree, and what the link points
+				// at may be outside the repository.
+				if r.linkedDir(path.Dir(e.Name), linked) {
+					continue
+				}
 				fi, err := os.Lstat(filepath.Join(r.Root, filepath.FromSlash(e.Name)))
 				if errors.Is(err, os.ErrNotExist) {
 					continue
@@ -378,6 +385,24 @@ func (r *Repo) worktreeHashes(entries []*index.Entry, indexTime time.Time) ([]pl
 	}
 	wg.Wait()
 	return out, errors.Join(errs...)
+}
+
+// linkedDir reports whether dir, or a folder above it, is a symbolic link
+// in the work tree, remembering each folder's answer in seen.
+func (r *Repo) linkedDir(dir string, seen map[string]bool) bool {
+	if dir == "." || dir == "" || dir == "/" {
+		return false
+	}
+	if v, ok := seen[dir]; ok {
+		return v
+	}
+	v := r.linkedDir(path.Dir(dir), seen)
+	if !v {
+		fi, err := os.Lstat(filepath.Join(r.Root, filepath.FromSlash(dir)))
+		v = err == nil && fi.Mode()&os.ModeSymlink != 0
+	}
+	seen[dir] = v
+	return v
 }
 
 type dirFile struct {

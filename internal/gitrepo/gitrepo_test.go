@@ -267,3 +267,39 @@ func TestChangedIgnoresACacheTreeWithInvalidatedFolders(t *testing.T) {
 	require.Len(t, want, 3)
 	assert.Equal(t, want, changed(t, g.Dir, base))
 }
+
+// A tracked file below a folder that the work tree replaced by a link is
+// not looked at through the link (it may point out of the repository).
+func TestLinkedDir(t *testing.T) {
+	root := t.TempDir()
+	require.NoError(t, os.MkdirAll(filepath.Join(root, "exceptions", "real"), 0o755))
+	require.NoError(t, os.Symlink(t.TempDir(), filepath.Join(root, "exceptions", "out")))
+	require.NoError(t, os.Symlink(filepath.Join(root, "exceptions"), filepath.Join(root, "top")))
+	r := &Repo{Root: root}
+	seen := map[string]bool{}
+	for dir, want := range map[string]bool{
+		"exceptions":           false,
+		"exceptions/real":      false,
+		"exceptions/out":       true,
+		"exceptions/out/deep":  true,
+		"top/real":             true,
+		"exceptions/missing/x": false,
+		".":                    false,
+	} {
+		assert.Equal(t, want, r.linkedDir(dir, seen), dir)
+	}
+}
+
+// A tracked folder replaced in the work tree by a link: its files count as
+// changed (gone), and the link as a new file, whatever it points at.
+func TestChangedFolderReplacedByALink(t *testing.T) {
+	g := gittest.New(t)
+	g.Write("exceptions/a/1.yaml", "one\n")
+	g.Write("exceptions/b/2.yaml", "two\n")
+	base := g.Commit("base").String()
+	outside := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(outside, "1.yaml"), []byte("one\n"), 0o644))
+	require.NoError(t, os.RemoveAll(filepath.Join(g.Dir, "exceptions", "a")))
+	require.NoError(t, os.Symlink(outside, filepath.Join(g.Dir, "exceptions", "a")))
+	assert.Equal(t, []string{"exceptions/a", "exceptions/a/1.yaml"}, changed(t, g.Dir, base))
+}
