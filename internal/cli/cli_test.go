@@ -69,6 +69,8 @@ func TestCommandsExitCodes(t *testing.T) {
 		{"unknown flag", []string{"validate", "--frob"}, ExitError, "flag provided but not defined"},
 		{"validate one file", []string{"validate", "--repo", "../..", "--now", testNow, "../../" + exampleVuln}, ExitOK, "1 record(s) checked"},
 		{"validate a missing path", []string{"validate", "--repo", "../..", "../../exceptions/nope.yaml"}, ExitError, "no such file"},
+		// The policy named is checked as the policy, not as a record.
+		{"validate the policy", []string{"validate", "--repo", "../..", "--now", testNow, "../../exceptions/policy.yaml"}, ExitOK, "0 record(s) checked: 0 error(s)"},
 		{"base and rev together", []string{"validate", "--repo", "../..", "--base", "HEAD", "--rev", "HEAD"}, ExitError, "not both"},
 		{"base outside a repository", []string{"validate", "--repo", "/", "--base", "HEAD"}, ExitError, "not a git repository"},
 		{"list", []string{"list", "--repo", "../..", "--now", testNow}, ExitOK, "3f2a9c1e-6b7d-4e2f-9a1c-5d8e7f6a4b21"},

@@ -134,6 +134,10 @@ func (f filterSource) List() ([]string, []*load.Error, error) {
 	// A named file outside the listing (elsewhere in the repository) is
 	// still checked, so that validating a draft before moving it works.
 	for _, w := range want {
+		if w == load.PolicyPath {
+			// Checked as the policy on every run, never as a record.
+			continue
+		}
 		if fi, err := os.Stat(filepath.Join(f.root, filepath.FromSlash(w))); err == nil && fi.Mode().IsRegular() && !seen[w] {
 			out = append(out, w)
 		} else if err != nil {
