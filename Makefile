@@ -9,7 +9,7 @@ BIN     := bin/exctl
 # bundled records age.
 DEMO_NOW ?= 2026-11-29T12:00:00Z
 
-.PHONY: all build demo test fuzz bench clean
+.PHONY: all build demo test fuzz bench pgo clean
 
 all: build
 
@@ -66,6 +66,13 @@ bench: build
 	$(GO) run ./internal/bench/cmd/benchgate --exctl $(BIN) --work .bench/gate
 	$(GO) test -run '^$$' -bench 'Approvals' -benchtime 10x ./internal/cli
 	$(GO) test -run '^$$' -bench 'Evaluate200' -benchtime 10x ./internal/approval
+
+# go build optimises exctl with the CPU profile in cmd/exctl/default.pgo
+# (profile-guided optimisation). This rewrites it from the validate and
+# validate --base benchmarks; commit it when the hot code has moved.
+pgo:
+	$(GO) test -run '^$$' -bench '^Benchmark(Validate|Base)$$' -benchtime 5x \
+	  -cpuprofile $(CURDIR)/cmd/exctl/default.pgo -o $$(mktemp -d)/bench.test ./internal/bench
 
 clean:
 	rm -rf bin .bench

@@ -108,7 +108,7 @@ func writeReport(w io.Writer, d reportData) {
 			check(w, fmt.Sprintf("within %.1f× of the yaml.v3 floor", Targets.FloorRatio), ratioOf(exctl, floor) <= Targets.FloorRatio, ratio(exctl, floor))
 		}
 		if gcFloor != nil {
-			fmt.Fprintf(w, "  (note) the same parse with exctl's collector settings: exctl takes %s its time\n", ratio(exctl, gcFloor))
+			fmt.Fprintf(w, "  (note) the same parse built and run as exctl is (its profile and collector settings): exctl takes %s its time\n", ratio(exctl, gcFloor))
 		}
 		check(w, fmt.Sprintf("peak memory under %.0f MB", mb(Targets.RSS)), t.RSS < Targets.RSS, fmt.Sprintf("%.0f MB", mb(t.RSS)))
 		check(w, "found exactly the planted files", exctl.Agree != nil && exctl.Agree.Agrees(), exctl.Agree.String())
