@@ -125,6 +125,11 @@ func (o *approvalsOptions) resolve(e *env) (prTarget, error) {
 	if err != nil {
 		return prTarget{}, err
 	}
+	// The run's repository and the payload's must agree: a decision on
+	// another repository's pull request is no answer for this one.
+	if want := e.getenv("GITHUB_REPOSITORY"); want != "" && !strings.EqualFold(want, ev.Owner+"/"+ev.Repo) {
+		return prTarget{}, fmt.Errorf("the event payload is for %s/%s, but GITHUB_REPOSITORY is %s", ev.Owner, ev.Repo, want)
+	}
 	return prTarget{owner: ev.Owner, repo: ev.Repo, number: ev.PR, event: ev}, nil
 }
 
@@ -228,6 +233,14 @@ func (o *approvalsOptions) gather(ctx context.Context, client *githubapi.Client,
 	if err != nil {
 		return nil, err
 	}
+	// GitHub lists at most 3,000 files and 250 commits of a pull request:
+	// a record or a committer it leaves out would go unchecked.
+	if len(files) < pr.ChangedFiles {
+		return nil, fmt.Errorf("GitHub lists %d of the %d files pull request #%d changes (it lists at most 3,000): too large to verify; split it", len(files), pr.ChangedFiles, t.number)
+	}
+	if len(commits) < pr.Commits {
+		return nil, fmt.Errorf("GitHub lists %d of the %d commits of pull request #%d (it lists at most 250): too large to verify; split it or squash it", len(commits), pr.Commits, t.number)
+	}
 	reviews, err := client.Reviews(ctx, t.owner, t.repo, t.number)
 	if err != nil {
 		return nil, err
@@ -293,35 +306,44 @@ func (o *approvalsOptions) gather(ctx context.Context, client *githubapi.Client,
 				in.PolicyFiles = append(in.PolicyFiles, approval.FileChange{Path: p, HeadContent: data, ContentAt: contentAt(p)})
 			}
 		}
-		isRecord, _ := load.Classify(f.Filename)
-		if !strings.HasPrefix(f.Filename, load.Dir+"/") || !isRecord {
-			continue
+		// A renamed record is the old one removed and a new one added:
+		// both are judged, so a move cannot drop the base's approvers or
+		// delete a record unseen.
+		paths = []string{f.Filename}
+		if f.PreviousFilename != "" && f.PreviousFilename != f.Filename {
+			paths = append(paths, f.PreviousFilename)
 		}
-		rc := approval.RecordChange{Path: f.Filename, ContentAt: contentAt(f.Filename)}
-		if base, ok, err := repo.FileAt(pr.BaseSHA, f.Filename); err != nil {
-			return nil, err
-		} else if ok {
-			if doc, err := load.Parse(f.Filename, base); err == nil {
-				rc.Base, _ = exception.FromNode(doc.Root)
-			}
-		}
-		data, ok, err := repo.FileAt(pr.HeadSHA, f.Filename)
-		if err != nil {
-			return nil, err
-		}
-		if ok {
-			res := checker.File(f.Filename, data)
-			// A record that does not even parse cannot be approved; other
-			// findings are the validate check's to report.
-			if res.Exception == nil {
-				g.invalid = append(g.invalid, approval.RecordVerdict{Kind: approval.KindRecord, Path: f.Filename, State: approval.StatePending,
-					Seats: []approval.SeatVerdict{}, Problems: []approval.Problem{{Code: approval.CodeInvalidRecord, Text: "the record is invalid at the head: run exctl validate"}}})
+		for _, p := range paths {
+			isRecord, _ := load.Classify(p)
+			if !strings.HasPrefix(p, load.Dir+"/") || !isRecord {
 				continue
 			}
-			rc.Exception, rc.HeadContent = res.Exception, data
-			g.heads[f.Filename], g.contents[f.Filename] = res.Exception, data
+			rc := approval.RecordChange{Path: p, ContentAt: contentAt(p)}
+			if base, ok, err := repo.FileAt(pr.BaseSHA, p); err != nil {
+				return nil, err
+			} else if ok {
+				if doc, err := load.Parse(p, base); err == nil {
+					rc.Base, _ = exception.FromNode(doc.Root)
+				}
+			}
+			data, ok, err := repo.FileAt(pr.HeadSHA, p)
+			if err != nil {
+				return nil, err
+			}
+			if ok {
+				res := checker.File(p, data)
+				// A record that does not even parse cannot be approved;
+				// other findings are the validate check's to report.
+				if res.Exception == nil {
+					g.invalid = append(g.invalid, approval.RecordVerdict{Kind: approval.KindRecord, Path: p, State: approval.StatePending,
+						Seats: []approval.SeatVerdict{}, Problems: []approval.Problem{{Code: approval.CodeInvalidRecord, Text: "the record is invalid at the head: run exctl validate"}}})
+					continue
+				}
+				rc.Exception, rc.HeadContent = res.Exception, data
+				g.heads[p], g.contents[p] = res.Exception, data
+			}
+			in.Records = append(in.Records, rc)
 		}
-		in.Records = append(in.Records, rc)
 	}
 	g.input = in
 	return g, nil

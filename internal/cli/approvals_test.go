@@ -254,4 +254,16 @@ func TestApprovalsFromEventPayload(t *testing.T) {
 	errOut.Reset()
 	assert.Equal(t, ExitError, e.run([]string{"approvals", "--dir", f.g.Dir}))
 	assert.Contains(t, errOut.String(), "GITHUB_TOKEN")
+
+	// A payload for another repository than the run's decides nothing.
+	for repo, want := range map[string]int{"acme/other-repo": ExitError, "ACME/Exceptions": ExitOK, "acme/exceptions": ExitOK} {
+		e.getenv = func(k string) string {
+			return map[string]string{"GITHUB_TOKEN": "t", "GITHUB_REPOSITORY": repo, "GITHUB_EVENT_NAME": "pull_request_review", "GITHUB_EVENT_PATH": p}[k]
+		}
+		errOut.Reset()
+		assert.Equal(t, want, e.run([]string{"approvals", "--dir", f.g.Dir}), "%s: %s", repo, errOut.String())
+		if want == ExitError {
+			assert.Contains(t, errOut.String(), "GITHUB_REPOSITORY is acme/other-repo")
+		}
+	}
 }

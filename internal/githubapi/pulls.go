@@ -158,7 +158,9 @@ func toPR(pr *github.PullRequest) PR {
 		BaseRef:          pr.GetBase().GetRef(),
 		Draft:            pr.GetDraft(),
 		// The list endpoint has no "merged" field; merged_at is on both.
-		Merged:  pr.GetMerged() || pr.MergedAt != nil,
-		HTMLURL: pr.GetHTMLURL(),
+		Merged:       pr.GetMerged() || pr.MergedAt != nil,
+		HTMLURL:      pr.GetHTMLURL(),
+		ChangedFiles: pr.GetChangedFiles(),
+		Commits:      pr.GetCommits(),
 	}
 }

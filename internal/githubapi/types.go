@@ -18,6 +18,9 @@ type PR struct {
 	Draft            bool
 	Merged           bool
 	HTMLURL          string
+	// ChangedFiles and Commits are GitHub's counts, which its lists of a
+	// pull request's files and commits may fall short of; 0 when not told.
+	ChangedFiles, Commits int
 }
 
 // File is one file changed by a pull request.

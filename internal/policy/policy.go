@@ -199,9 +199,11 @@ func FromValue(v any) (*Policy, []*GroupError) {
 						rule.Approvers = append(rule.Approvers, Seat{Group: a, Count: 1})
 					case map[string]any:
 						g, _ := a["group"].(string)
+						// count: 2.0 is the integer 2 to the schema, and
+						// must not fall back to one approval here.
 						n := 1
-						if c, ok := a["count"].(int64); ok {
-							n = int(c)
+						if c, ok := intField(a, "count"); ok {
+							n = c
 						}
 						rule.Approvers = append(rule.Approvers, Seat{Group: g, Count: n})
 					}

@@ -54,6 +54,19 @@ func TestFromValue(t *testing.T) {
 	assert.Equal(t, []string{"Critical"}, p.Gate.BlockingSeverities)
 }
 
+// A count written as 2.0 is the integer the schema accepts it as, not one.
+func TestSeatCountWrittenAsFloat(t *testing.T) {
+	p, errs := FromValue(map[string]any{
+		"version": int64(1),
+		"groups":  map[string]any{"security": map[string]any{"team": "acme/sec"}, "cab": map[string]any{"team": "acme/cab"}},
+		"types": map[string]any{
+			"vulnerability_scan": map[string]any{"approvers": []any{map[string]any{"group": "security", "count": float64(2)}}},
+		},
+	})
+	require.Empty(t, errs)
+	assert.Equal(t, []Seat{{"security", 2}}, p.Types[exception.VulnerabilityScan].Approvers)
+}
+
 func TestFromValueErrors(t *testing.T) {
 	tests := []struct {
 		name    string

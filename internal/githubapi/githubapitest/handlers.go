@@ -206,15 +206,23 @@ func (s *Server) editPull(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, s.prJSON("pulls-get.json", st, p))
 }
 
+// GitHub lists at most this many files and commits of a pull request,
+// whatever the pages asked for; the pull request's changed_files and
+// commits still count them all.
+const (
+	MaxListedFiles   = 3000
+	MaxListedCommits = 250
+)
+
 func (s *Server) listFiles(w http.ResponseWriter, r *http.Request) {
 	s.listOfPR(w, r, func(st *repoState, p *prState) (int, func(int) any) {
-		return len(p.files), func(i int) any { return s.fileJSON(st, p.pr.HeadSHA, p.files[i]) }
+		return min(len(p.files), MaxListedFiles), func(i int) any { return s.fileJSON(st, p.pr.HeadSHA, p.files[i]) }
 	})
 }
 
 func (s *Server) listCommits(w http.ResponseWriter, r *http.Request) {
 	s.listOfPR(w, r, func(st *repoState, p *prState) (int, func(int) any) {
-		return len(p.commits), func(i int) any { return s.commitJSON(st, p.commits[i]) }
+		return min(len(p.commits), MaxListedCommits), func(i int) any { return s.commitJSON(st, p.commits[i]) }
 	})
 }
 

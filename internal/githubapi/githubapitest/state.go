@@ -173,6 +173,14 @@ func (r *Repo) AddFiles(n int, files ...githubapi.File) {
 	}
 }
 
+// SetFiles replaces the files of pull request n.
+func (r *Repo) SetFiles(n int, files ...githubapi.File) {
+	r.s.mu.Lock()
+	r.mustPR(n).files = nil
+	r.s.mu.Unlock()
+	r.AddFiles(n, files...)
+}
+
 // AddCommits appends commits to pull request n. A zero SHA gets a made-up one.
 func (r *Repo) AddCommits(n int, commits ...githubapi.Commit) {
 	r.s.mu.Lock()
