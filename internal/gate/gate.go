@@ -216,7 +216,15 @@ func groupFindings(fs []scan.Finding) []*findingGroup {
 				base = strings.ToLower(scan.PURLBase(f.PURL))
 				bases[f.PURL] = base
 			}
-			comp = base
+			// A package URL that does not parse keeps the findings of
+			// different packages apart by their names, and by the URL
+			// itself when they have none.
+			switch {
+			case base != "":
+				comp = base
+			case f.Package == "":
+				comp = f.PURL
+			}
 		}
 		key := strings.ToUpper(f.ID) + "\x00" + strings.ToLower(comp) + "\x00" + f.Version
 		g, ok := index[key]

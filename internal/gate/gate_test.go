@@ -101,6 +101,17 @@ func TestVulnerabilityMatching(t *testing.T) {
 		{name: "no exception", finding: func() scan.Finding { f := idn; f.ID = "CVE-2099-0001"; return f }(), x: vulnException("a"), code: "no-exception"},
 		{name: "medium does not block", finding: func() scan.Finding { f := idn; f.Severity = scan.Medium; return f }(), x: vulnException("a"), needless: true},
 		{name: "unknown does not block", finding: func() scan.Finding { f := idn; f.Severity = scan.Unknown; return f }(), x: vulnException("a"), needless: true},
+		// A blank component names nothing: not the findings that have no
+		// package (every SARIF result outside Trivy's).
+		{name: "blank component", finding: scan.Finding{ID: "CVE-2024-0001", Severity: scan.Critical, Source: scan.FormatSARIF},
+			x: vulnException("a", func(x *exception.Exception) {
+				x.Vulnerabilities = []exception.Vulnerability{{CVE: "CVE-2024-0001", Severity: "High", Component: " "}}
+			}), code: "wrong-component"},
+		// Two package URLs that do not parse are not the same package.
+		{name: "unparsable purls", finding: scan.Finding{ID: "CVE-2024-0001", Severity: scan.Critical, Package: "openssl", Version: "1.0", PURL: "pkg:npm/openssl@npm:openssl@1.0"},
+			x: vulnException("a", func(x *exception.Exception) {
+				x.Vulnerabilities = []exception.Vulnerability{{CVE: "CVE-2024-0001", Severity: "High", Component: "libfoo", PURL: "pkg:npm/"}}
+			}), code: "wrong-component"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -120,6 +131,19 @@ func TestVulnerabilityMatching(t *testing.T) {
 			}
 		})
 	}
+}
+
+// Findings whose package URLs do not parse stay apart by package: each
+// needs its own exception.
+func TestFindingsWithUnparsablePURLsStayApart(t *testing.T) {
+	f1 := scan.Finding{ID: "CVE-2024-0001", Severity: scan.Critical, Package: "openssl", Version: "1.0", PURL: "pkg:npm/openssl@npm:openssl@1.0"}
+	f2 := scan.Finding{ID: "CVE-2024-0001", Severity: scan.Critical, Package: "libcurl", Version: "1.0", PURL: "pkg:npm/libcurl@npm:libcurl@1.0"}
+	x := vulnException("a", func(x *exception.Exception) {
+		x.Vulnerabilities = []exception.Vulnerability{{CVE: "CVE-2024-0001", Severity: "Critical", Component: "openssl"}}
+	})
+	d := decide(t, Input{Findings: []scan.Finding{f1, f2}, Exceptions: []*exception.Exception{x}})
+	require.Len(t, d.Needs, 2)
+	assert.False(t, d.Allowed)
 }
 
 func TestBlockingSeverityFromPolicy(t *testing.T) {
@@ -222,6 +246,9 @@ func TestActiveControls(t *testing.T) {
 		{name: "missing from export", controls: map[string]ControlStatus{}, x: vulnException("a"), code: "control-unknown"},
 		{name: "inactive", controls: map[string]ControlStatus{"egress": {Active: false, VerifiedAt: fresh}}, x: vulnException("a"), code: "control-inactive"},
 		{name: "stale", controls: map[string]ControlStatus{"egress": {Active: true, VerifiedAt: now.Add(-25 * time.Hour)}}, x: vulnException("a"), code: "control-stale"},
+		// Verified in the future would stay fresh for ever.
+		{name: "verified after now", controls: map[string]ControlStatus{"egress": {Active: true, VerifiedAt: now.Add(24 * time.Hour)}}, x: vulnException("a"), code: "control-stale"},
+		{name: "verified a moment ahead (clocks differ)", controls: map[string]ControlStatus{"egress": {Active: true, VerifiedAt: now.Add(time.Minute)}}, x: vulnException("a")},
 		{name: "plain string", controls: map[string]ControlStatus{}, x: vulnException("a", func(x *exception.Exception) { x.Controls = []exception.Control{{Text: "Network isolation"}} }), code: "control-unverifiable"},
 	}
 	for _, tt := range tests {

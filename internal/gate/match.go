@@ -170,6 +170,9 @@ func (e *evaluator) controlsActive(x *exception.Exception) *Reason {
 			return reason("control-inactive", "control %s is reported inactive", c.ID)
 		case st.VerifiedAt.IsZero() || e.in.Now.Sub(st.VerifiedAt) > maxAge:
 			return reason("control-stale", "control %s was last verified %s, more than %s ago", c.ID, st.VerifiedAt.Format(time.RFC3339), maxAge)
+		case st.VerifiedAt.After(e.in.Now.Add(futureSkew)):
+			// A verification from the future would stay fresh forever.
+			return reason("control-stale", "control %s is reported verified at %s, after now (%s)", c.ID, st.VerifiedAt.Format(time.RFC3339), e.in.Now.Format(time.RFC3339))
 		}
 	}
 	return nil
@@ -207,15 +210,23 @@ func (e *evaluator) vulnCandidates(g *findingGroup) []candidate {
 // name, or by the process document's name-vX.Y.Z form, which also pins the
 // version.
 func componentMatches(v exception.Vulnerability, f scan.Finding) (bool, string) {
+	// A package URL that does not parse has no base, and two such are not
+	// the same package.
 	if v.PURL != "" && f.PURL != "" {
-		if strings.EqualFold(scan.PURLBase(v.PURL), scan.PURLBase(f.PURL)) {
+		vb, fb := scan.PURLBase(v.PURL), scan.PURLBase(f.PURL)
+		if vb != "" && strings.EqualFold(vb, fb) {
 			return true, ""
 		}
-		return false, fmt.Sprintf("is for %s, the finding is in %s", scan.PURLBase(v.PURL), scan.PURLBase(f.PURL))
+		return false, fmt.Sprintf("is for %s, the finding is in %s", orRaw(vb, v.PURL), orRaw(fb, f.PURL))
 	}
 	comp := strings.TrimSpace(v.Component)
+	if comp == "" {
+		// A blank component names nothing, not the findings without a
+		// package.
+		return false, "names no component"
+	}
 	if strings.HasPrefix(comp, "pkg:") && f.PURL != "" {
-		if strings.EqualFold(scan.PURLBase(comp), scan.PURLBase(f.PURL)) {
+		if b := scan.PURLBase(comp); b != "" && strings.EqualFold(b, scan.PURLBase(f.PURL)) {
 			return true, ""
 		}
 	}
@@ -300,3 +311,15 @@ func (e *evaluator) retire() []string {
 	sort.Strings(out)
 	return out
 }
+
+// orRaw is a package URL's base, or the URL as written when it has none.
+func orRaw(base, raw string) string {
+	if base == "" {
+		return raw
+	}
+	return base
+}
+
+// futureSkew is how far ahead of now a control's verification may be
+// stamped (clocks differ) before it is refused.
+const futureSkew = 5 * time.Minute

@@ -173,6 +173,7 @@ func (p *parser) osvPackageFindings(path string, pkg *osvPackage) error {
 			}
 			sev, rated = s, ok
 		}
+		v4only := false
 		for _, v := range members {
 			s, ok, err := v.rating()
 			if err != nil {
@@ -181,6 +182,10 @@ func (p *parser) osvPackageFindings(path string, pkg *osvPackage) error {
 			if ok && (!rated || s > sev) {
 				sev, rated = s, true
 			}
+			v4only = v4only || v.hasV4Vector()
+		}
+		if !rated && v4only {
+			sev, rated = Critical, true
 		}
 		f.Severity = unratedOSV(sev, rated, ids)
 		p.rep.Findings = append(p.rep.Findings, f)
@@ -199,10 +204,26 @@ func (p *parser) osvPackageFindings(path string, pkg *osvPackage) error {
 		if err != nil {
 			return fmt.Errorf("%w: %s.vulnerabilities[%d] (%s): %v", ErrInvalid, path, k, v.ID, err)
 		}
+		if !rated && v.hasV4Vector() {
+			sev, rated = Critical, true
+		}
 		f.Severity = unratedOSV(sev, rated, []string{v.ID})
 		p.rep.Findings = append(p.rep.Findings, f)
 	}
 	return nil
+}
+
+// hasV4Vector reports whether the record has a CVSS v4 vector,
+// which exctl does not compute. With no other rating it is taken as
+// Critical: a rating that cannot be read must not pass for one that says
+// nothing, and an exception can still cover the finding.
+func (v *osvVuln) hasV4Vector() bool {
+	for _, s := range v.Severity {
+		if strings.EqualFold(s.Type, "CVSS_V4") && strings.TrimSpace(s.Score) != "" {
+			return true
+		}
+	}
+	return false
 }
 
 // unratedOSV applies the rule for advisories without any rating: OpenSSF

@@ -285,3 +285,22 @@ func TestReadOSVGroups(t *testing.T) {
 		assert.Equal(t, w.pkg, f.Package, "finding %d (%s)", i, f.ID)
 	}
 }
+
+// An OSV advisory rated only by a CVSS v4 vector, which exctl does not
+// compute, is taken as Critical rather than passed as unrated; another
+// rating beside it still decides, and no rating at all stays Unknown.
+func TestOSVRatedByCVSSv4Only(t *testing.T) {
+	const v4 = `{"type":"CVSS_V4","score":"CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:H/SI:H/SA:H"}`
+	const v3low = `{"type":"CVSS_V3","score":"CVSS:3.1/AV:L/AC:H/PR:H/UI:R/S:U/C:L/I:N/A:N"}`
+	report := `{"results":[{"source":{"path":"Cargo.lock","type":"lockfile"},"packages":[{"package":{"name":"foo","version":"0.1.0","ecosystem":"crates.io"},"vulnerabilities":[` +
+		`{"id":"RUSTSEC-2024-0001","severity":[` + v4 + `]},` +
+		`{"id":"RUSTSEC-2024-0002","severity":[` + v4 + `,` + v3low + `]},` +
+		`{"id":"GO-2023-2102"}]}]}]}`
+	rep, err := Read(strings.NewReader(report), "osv.json")
+	require.NoError(t, err)
+	got := map[string]Severity{}
+	for _, f := range rep.Findings {
+		got[f.ID] = f.Severity
+	}
+	assert.Equal(t, map[string]Severity{"RUSTSEC-2024-0001": Critical, "RUSTSEC-2024-0002": Low, "GO-2023-2102": Unknown}, got)
+}
