@@ -160,6 +160,9 @@ type gathered struct {
 
 func (o *approvalsOptions) run(e *env, client *githubapi.Client, t prTarget, token string, now time.Time) error {
 	ctx := e.ctx
+	// The pull request's records are read one by one, as many as it
+	// changes: the runtime's own collector settings suit that.
+	e.heap.stop()
 	g, err := o.gather(ctx, client, t, now)
 	if err != nil {
 		if o.post {
@@ -286,9 +289,10 @@ func (o *approvalsOptions) gather(ctx context.Context, client *githubapi.Client,
 	contentAt := func(p string) func(string) ([]byte, bool, error) {
 		return func(sha string) ([]byte, bool, error) { return repo.FileAt(sha, p) }
 	}
+	judged := map[string]bool{} // a path listed and also named as renamed from is judged once
 	for _, f := range files {
 		paths := []string{f.Filename}
-		if f.PreviousFilename != "" {
+		if f.PreviousFilename != "" && f.PreviousFilename != f.Filename {
 			paths = append(paths, f.PreviousFilename)
 		}
 		for _, p := range paths {
@@ -308,16 +312,16 @@ func (o *approvalsOptions) gather(ctx context.Context, client *githubapi.Client,
 		}
 		// A renamed record is the old one removed and a new one added:
 		// both are judged, so a move cannot drop the base's approvers or
-		// delete a record unseen.
-		paths = []string{f.Filename}
-		if f.PreviousFilename != "" && f.PreviousFilename != f.Filename {
-			paths = append(paths, f.PreviousFilename)
+		// delete a record unseen. A copy leaves its source as it was.
+		if f.Status != "renamed" {
+			paths = paths[:1]
 		}
 		for _, p := range paths {
 			isRecord, _ := load.Classify(p)
-			if !strings.HasPrefix(p, load.Dir+"/") || !isRecord {
+			if !strings.HasPrefix(p, load.Dir+"/") || !isRecord || judged[p] {
 				continue
 			}
+			judged[p] = true
 			rc := approval.RecordChange{Path: p, ContentAt: contentAt(p)}
 			if base, ok, err := repo.FileAt(pr.BaseSHA, p); err != nil {
 				return nil, err

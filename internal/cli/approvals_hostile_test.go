@@ -62,3 +62,19 @@ func TestApprovalsJudgesBothSidesOfARename(t *testing.T) {
 	assert.Contains(t, out, "3f2a9c1e-6b7d-4e2f-9a1c-5d8e7f6a4b21 — pending")
 	assert.Contains(t, out, "the pull request deletes the record")
 }
+
+// A copy leaves its source as it was: the source is not judged again, and
+// a path listed and also named as renamed from is judged once.
+func TestApprovalsCopiesAndRepeatedPaths(t *testing.T) {
+	f := newPRFixture(t)
+	f.repo.SetFiles(7, githubapi.File{Filename: f.record, Status: "copied", PreviousFilename: exampleVuln})
+	f.approve("sec-bob", f.head)
+	code, out, errOut := f.run(t)
+	assert.Equal(t, ExitOK, code, "%s%s", out, errOut)
+	assert.NotContains(t, out, "3f2a9c1e-6b7d-4e2f-9a1c-5d8e7f6a4b21")
+
+	f.repo.SetFiles(7, githubapi.File{Filename: f.record, Status: "added"}, githubapi.File{Filename: "x/y.txt", Status: "renamed", PreviousFilename: f.record})
+	code, out, errOut = f.run(t)
+	assert.Equal(t, ExitOK, code, "%s%s", out, errOut)
+	assert.Equal(t, 1, strings.Count(out, "aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee"), out)
+}

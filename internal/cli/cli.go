@@ -210,8 +210,9 @@ func (e *env) parse(fs *flag.FlagSet, args []string) error {
 	return empty
 }
 
-// nonEmptyFlags are the flags an empty value cannot mean anything for.
-var nonEmptyFlags = []string{"base", "rev", "repo", "intent"}
+// nonEmptyFlags are the flags an empty value cannot mean anything for, in
+// every command that has them.
+var nonEmptyFlags = []string{"base", "rev"}
 
 // parseFlags is parse for a command that takes flags and no arguments.
 func (e *env) parseFlags(fs *flag.FlagSet, args []string) error {

@@ -77,8 +77,8 @@ type heapBudget struct {
 // defaults the collector ran several times in a run's first tens of
 // milliseconds: a tenth of the instructions of a pull request's check or a
 // small gate. They hold until the records are loaded (start may size them
-// to a large run; saw gives them back as it would start's), or for the
-// whole of a command that loads none.
+// to a large run; saw gives them back as it would start's, stop after
+// loading), or for the whole of a command that loads none.
 func (h *heapBudget) begin() {
 	if h == nil || h.apply == nil || h.getenv("GOGC") != "" || h.getenv("GOMEMLIMIT") != "" {
 		return

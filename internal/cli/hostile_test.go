@@ -1,10 +1,12 @@
 package cli
 
 import (
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -186,4 +188,79 @@ func TestBaseReportsAFindingOnce(t *testing.T) {
 		assert.False(t, seen[line], "printed twice: %s", line)
 		seen[line] = true
 	}
+}
+
+// A record committed executable (100755) is a file like any other.
+func TestRevReadsAnExecutableRecord(t *testing.T) {
+	g := examplesRepo(t)
+	require.NoError(t, os.Chmod(filepath.Join(g.Dir, exampleVuln), 0o755))
+	require.NoError(t, os.Chmod(filepath.Join(g.Dir, "exceptions", "policy.yaml"), 0o755))
+	g.GitCLI("add", "-A")
+	g.GitCLI("commit", "-qm", "executable")
+	code, out, errOut := run(t, "validate", "--repo", g.Dir, "--now", testNow, "--rev", "HEAD")
+	assert.Equal(t, ExitOK, code, "%s%s", out, errOut)
+	assert.Contains(t, errOut, "5 record(s) checked")
+}
+
+// The collector's start-up settings are given back once --base has read
+// the changed records, as after any load.
+func TestBaseGivesBackTheCollectorSettings(t *testing.T) {
+	g := examplesRepo(t)
+	data := mustRead(t, filepath.Join(g.Dir, exampleVuln))
+	g.Write(exampleVuln, strings.Replace(data, "severity: Critical", "severity: High", 1))
+	type call struct {
+		percent int
+		limit   int64
+	}
+	var calls []call
+	var out, errOut strings.Builder
+	e := &env{ctx: t.Context(), stdout: &out, stderr: &errOut, getenv: func(string) string { return "" }, now: time.Now}
+	e.heap = &heapBudget{apply: func(p int, l int64) { calls = append(calls, call{p, l}) }, getenv: e.getenv, live: func() int64 { return 0 }}
+	e.heap.begin()
+	e.run([]string{"validate", "--repo", g.Dir, "--now", testNow, "--base", "main"})
+	require.NotEmpty(t, calls)
+	assert.Equal(t, call{100, math.MaxInt64}, calls[len(calls)-1], "%v", calls)
+}
+
+// A link named on the command line is refused without being followed, and
+// without telling whether what it points at exists.
+func TestValidateRefusesANamedLink(t *testing.T) {
+	g := examplesRepo(t)
+	symlink(t, g, "/etc/hostname", "draft.yaml")
+	symlink(t, g, "/no/such/file", "broken.yaml")
+	symlink(t, g, "/no/such/file", "exceptions/vulnerability_scan/broken.yaml")
+	for _, p := range []string{"draft.yaml", "broken.yaml", "exceptions/vulnerability_scan/broken.yaml"} {
+		code, out, errOut := run(t, "validate", "--repo", g.Dir, "--now", testNow, filepath.Join(g.Dir, p))
+		assert.Equal(t, ExitNo, code, "%s: %s%s", p, out, errOut)
+		assert.Equal(t, p+": error: layout: symbolic link: records must be files in the repository, not links\n", out)
+		assert.Contains(t, errOut, "0 record(s) checked")
+	}
+	code, _, errOut := run(t, "validate", "--repo", t.TempDir(), "--now", testNow, "exceptions/policy.yaml")
+	assert.Equal(t, ExitError, code, "a policy that is not there is no file to check: %s", errOut)
+}
+
+// --base looks at changed records without following a folder that became
+// a link: what is behind it is neither read nor told.
+func TestBaseDoesNotLookThroughALinkedFolder(t *testing.T) {
+	outside := t.TempDir()
+	g := examplesRepo(t)
+	for _, name := range []string{"0d6b8a4c-2e1f-4f3a-b5c7-9e8d1a2b3c4d.yaml", "3f2a9c1e-6b7d-4e2f-9a1c-5d8e7f6a4b21.yaml"} {
+		data := mustRead(t, filepath.Join(g.Dir, "exceptions", "vulnerability_scan", name))
+		require.NoError(t, os.WriteFile(filepath.Join(outside, name), []byte(data+"# edited\n"), 0o644))
+	}
+	require.NoError(t, os.RemoveAll(filepath.Join(g.Dir, "exceptions", "vulnerability_scan")))
+	symlink(t, g, outside, "exceptions/vulnerability_scan")
+	code, out, errOut := run(t, "validate", "--repo", g.Dir, "--now", testNow, "--base", "main")
+	assert.Equal(t, ExitNo, code, errOut)
+	assert.Contains(t, errOut, "0 record(s) checked")
+	assert.Contains(t, out, "exceptions/vulnerability_scan: error: layout: symbolic link")
+	assert.NotContains(t, out, "# edited")
+}
+
+// An empty --intent on new means no intent, as it always did.
+func TestEmptyIntentOnNew(t *testing.T) {
+	g := examplesRepo(t)
+	code, _, errOut := run(t, "new", "gate_override", "--repo", g.Dir, "--now", testNow, "--requested-by", "@dave", "--intent", "",
+		"--justification", "A long enough justification for the test.", "--gate", "coverage", "--threshold", "80", "--actual", "70", "--control", "Manual review")
+	assert.Equal(t, ExitOK, code, errOut)
 }

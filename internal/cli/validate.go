@@ -133,18 +133,24 @@ func (f filterSource) List() ([]string, []*load.Error, error) {
 	}
 	// A named file outside the listing (elsewhere in the repository) is
 	// still checked, so that validating a draft before moving it works.
+	var named []*load.Error
 	for _, w := range want {
-		if w == load.PolicyPath {
-			// Checked as the policy on every run, never as a record.
-			continue
-		}
-		if fi, err := os.Stat(filepath.Join(f.root, filepath.FromSlash(w))); err == nil && fi.Mode().IsRegular() && !seen[w] {
-			out = append(out, w)
-		} else if err != nil {
+		// Not followed if a link: what it points at is not told.
+		fi, err := os.Lstat(filepath.Join(f.root, filepath.FromSlash(w)))
+		switch {
+		case err != nil:
 			return nil, nil, usageErrorf("%s: no such file or directory", w)
+		case w == load.PolicyPath:
+			// Checked as the policy on every run, never as a record.
+		case fi.Mode()&fs.ModeSymlink != 0:
+			if !strings.HasPrefix(w, load.Dir+"/") {
+				named = append(named, load.LinkError(w)) // the listing reports those below exceptions/
+			}
+		case fi.Mode().IsRegular() && !seen[w]:
+			out = append(out, w)
 		}
 	}
-	var ps []*load.Error
+	ps := named
 	for _, p := range problems {
 		if under(p.File) {
 			ps = append(ps, p)
@@ -185,14 +191,14 @@ func validateChange(e *env, o validateOptions, now time.Time) ([]validate.Findin
 	// An exceptions folder that is a link or a file has no records git
 	// would show, and one out of the repository must not be read.
 	head := load.NewDirSource(repo.Root)
-	var layout []validate.Finding
+	var layout []*load.Error
 	for _, le := range []*load.Error{head.Layout(), baseSrc.Layout()} {
 		if le != nil {
-			layout = append(layout, validate.Finding{File: le.File, Level: validate.Error, Rule: "layout", Msg: le.Msg})
+			layout = append(layout, le)
 		}
 	}
 	if len(layout) > 0 {
-		return layout, 0, nil
+		return problemFindings(layout), 0, nil
 	}
 	changed, changedErr := repo.Changed(o.base, load.Dir)
 	schemas, err := compiled()
@@ -235,26 +241,38 @@ func validateChange(e *env, o validateOptions, now time.Time) ([]validate.Findin
 			continue
 		}
 		if isRecord, problem := load.Classify(p); problem != "" {
-			if _, err := os.Lstat(filepath.Join(repo.Root, p)); err == nil {
+			if fi, err := head.Lstat(p); err == nil {
+				if fi.Mode()&fs.ModeSymlink != 0 {
+					problem = load.LinkError(p).Msg
+				}
 				findings = append(findings, validate.Finding{File: p, Level: validate.Error, Rule: "layout", Msg: problem})
+			} else if le := (*load.Error)(nil); errors.As(err, &le) {
+				findings = append(findings, problemFindings([]*load.Error{le})...)
 			}
 		} else if isRecord {
 			records = append(records, p)
 		}
 	}
+	// Looked at without following a link, at the record or in a folder
+	// on its way: what a link points at is never read or told.
 	var present []string
+	var le *load.Error
 	for _, p := range records {
-		fi, err := os.Lstat(filepath.Join(repo.Root, filepath.FromSlash(p)))
+		fi, err := head.Lstat(p)
 		switch {
+		case errors.As(err, &le):
+			findings = append(findings, problemFindings([]*load.Error{le})...)
 		case err != nil:
 		case fi.Mode()&fs.ModeSymlink != 0:
-			findings = append(findings, validate.Finding{File: p, Level: validate.Error, Rule: "layout", Msg: "symbolic link: records must be files in the repository, not links"})
+			findings = append(findings, problemFindings([]*load.Error{load.LinkError(p)})...)
 		default:
 			present = append(present, p)
 		}
 	}
 	c := &validate.Checker{Schemas: schemas, Policy: pol, Now: now, Dir: load.Dir}
-	results := checkFiles(c, head, present, keepDocuments, nil)
+	e.heap.start(len(present), keepDocuments)
+	results := checkFiles(c, head, present, keepDocuments, e.heap)
+	e.heap.stop()
 	byPath := map[string]*validate.Result{}
 	for i := range results {
 		byPath[results[i].Path] = &results[i]

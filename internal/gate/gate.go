@@ -216,14 +216,13 @@ func groupFindings(fs []scan.Finding) []*findingGroup {
 				base = strings.ToLower(scan.PURLBase(f.PURL))
 				bases[f.PURL] = base
 			}
-			// A package URL that does not parse keeps the findings of
-			// different packages apart by their names, and by the URL
-			// itself when they have none.
-			switch {
-			case base != "":
-				comp = base
-			case f.Package == "":
-				comp = f.PURL
+			// A package URL that does not parse keeps its finding apart
+			// from every other package's, and from findings of the same
+			// name that have a URL that does or none: a group is judged
+			// by its first finding.
+			comp = base
+			if base == "" {
+				comp = "\x01" + f.PURL
 			}
 		}
 		key := strings.ToUpper(f.ID) + "\x00" + strings.ToLower(comp) + "\x00" + f.Version

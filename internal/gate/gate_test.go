@@ -146,6 +146,21 @@ func TestFindingsWithUnparsablePURLsStayApart(t *testing.T) {
 	assert.False(t, d.Allowed)
 }
 
+// A finding whose package URL does not parse is judged on its own, in
+// whatever order the reports list it: grouped with a finding of the same
+// name, it would take that finding's verdict.
+func TestUnparsablePURLIsJudgedInAnyOrder(t *testing.T) {
+	plain := scan.Finding{ID: "CVE-2024-0001", Severity: scan.Critical, Package: "openssl", Version: "1.0"}
+	odd := scan.Finding{ID: "CVE-2024-0001", Severity: scan.Critical, Package: "openssl", Version: "1.0", PURL: "pkg:npm/openssl@npm:openssl@1.0"}
+	x := vulnException("a", func(x *exception.Exception) {
+		x.Vulnerabilities = []exception.Vulnerability{{CVE: "CVE-2024-0001", Severity: "Critical", Component: "openssl", PURL: "pkg:deb/debian/openssl"}}
+	})
+	for _, fs := range [][]scan.Finding{{odd}, {plain, odd}, {odd, plain}} {
+		d := decide(t, Input{Findings: fs, Exceptions: []*exception.Exception{x}})
+		assert.False(t, d.Allowed, "%d findings, first %s", len(fs), fs[0].PURL)
+	}
+}
+
 func TestBlockingSeverityFromPolicy(t *testing.T) {
 	p := policy.Default()
 	p.Gate.BlockingSeverities = []string{"Critical", "High", "Medium"}

@@ -19,8 +19,8 @@ func readFile(name string, size int64) ([]byte, error) {
 // readRegular reads name when it is a regular file no larger than
 // MaxFileSize, without a stat before the open: the open refuses a
 // symbolic link, and the fstat after it anything else that is not a
-// regular file. errNeedsStat sends the caller to its lstat for a link (to
-// vet its target) and for whatever else the open failed on; the size is
+// regular file. errNeedsStat sends the caller to its lstat for a link (which
+// it refuses) and for whatever else the open failed on; the size is
 // returned with errTooLarge.
 func readRegular(name string) ([]byte, int64, error) {
 	return readOpen(name, syscall.O_NOFOLLOW, -1)

@@ -73,8 +73,8 @@ func NewDirSource(root string) DirSource {
 	return DirSource{Root: root, dirs: new(sync.Map)}
 }
 
-// dirVerdict is what vetting a folder found: nil when it stays inside the
-// repository.
+// dirVerdict is what vetting a folder found: nil when neither it nor a
+// folder above it is a link.
 type dirVerdict struct{ err error }
 
 // Name implements Source.
@@ -202,6 +202,18 @@ func (d DirSource) readError(p string, size int64, err error) error {
 	return fmt.Errorf("read %s: %w", p, err)
 }
 
+// LinkError is the problem of a record path that is a symbolic link.
+func LinkError(p string) *Error { return &Error{File: p, Msg: msgLink} }
+
+// Lstat describes the file at p without following a link at p or in the
+// folders on the way, which it refuses as Read does.
+func (d DirSource) Lstat(p string) (fs.FileInfo, error) {
+	if err := d.vetDir(path.Dir(p)); err != nil {
+		return nil, err
+	}
+	return os.Lstat(filepath.Join(d.Root, filepath.FromSlash(p)))
+}
+
 // Layout is what the exceptions folder itself is in the work tree: nil
 // when it is a folder or absent, a problem otherwise.
 func (d DirSource) Layout() *Error {
@@ -271,15 +283,14 @@ func (t *TreeSource) Name() string { return t.Rev }
 
 // List implements Source. Links and submodules in a tree are never records.
 func (t *TreeSource) List() ([]string, []*Error, error) {
+	if le := t.Layout(); le != nil {
+		return nil, []*Error{le}, nil
+	}
 	t.mu.Lock()
-	top, topErr := t.Tree.FindEntry(Dir)
 	entries, err := gitrepo.Files(t.Tree, Dir)
 	t.mu.Unlock()
 	if err != nil {
 		return nil, nil, err
-	}
-	if topErr == nil && top.Mode != filemode.Dir {
-		return nil, []*Error{{File: Dir, Msg: t.topProblem(top.Mode)}}, nil
 	}
 	var records []string
 	var problems []*Error
@@ -310,7 +321,7 @@ func (t *TreeSource) Read(p string) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read %s at %s: %w", p, t.Rev, err)
 	}
-	if !f.Mode.IsRegular() {
+	if f.Mode == filemode.Symlink || f.Mode == filemode.Submodule {
 		return nil, &Error{File: p, Msg: fmt.Sprintf("not a regular file at %s: records must be files", t.Rev)}
 	}
 	if f.Size > MaxFileSize {

@@ -476,9 +476,9 @@ func (c *converter) value(n *yaml.Node, depth int) (any, error) {
 		}
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k, v := n.Content[i], n.Content[i+1]
-			// Only "<<" or an explicit tag makes a merge key, and ShortTag
-			// resolves the key's type to tell: ask only then.
-			if (k.Value == "<<" || k.Tag != "") && k.ShortTag() == "!!merge" {
+			// yaml.v3 tags the keys it parses; most are "!!str", which
+			// is never a merge key, without working out the short tag.
+			if k.Tag != "!!str" && k.ShortTag() == "!!merge" {
 				return nil, c.errorf(k, "merge keys (<<) are not supported: write the fields out")
 			}
 			if k.Kind != yaml.ScalarNode {

@@ -173,7 +173,7 @@ func (p *parser) osvPackageFindings(path string, pkg *osvPackage) error {
 			}
 			sev, rated = s, ok
 		}
-		v4only := false
+		hasV4 := false
 		for _, v := range members {
 			s, ok, err := v.rating()
 			if err != nil {
@@ -182,9 +182,9 @@ func (p *parser) osvPackageFindings(path string, pkg *osvPackage) error {
 			if ok && (!rated || s > sev) {
 				sev, rated = s, true
 			}
-			v4only = v4only || v.hasV4Vector()
+			hasV4 = hasV4 || v.hasV4Vector()
 		}
-		if !rated && v4only {
+		if !rated && hasV4 {
 			sev, rated = Critical, true
 		}
 		f.Severity = unratedOSV(sev, rated, ids)
