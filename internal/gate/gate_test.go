@@ -204,7 +204,7 @@ func TestArtifactsBoundariesGates(t *testing.T) {
 	boundary := &exception.Exception{ID: "b", Type: exception.CrossBoundary, Status: exception.Approved, ExpiryDate: exception.Date{Year: 2027, Month: 1, Day: 1},
 		Boundary: &exception.Boundary{Source: "initech-prod", Target: "acme-prod"}, CABApprovedBy: []string{"@cab"}}
 	override := &exception.Exception{ID: "g", Type: exception.GateOverride, Status: exception.Approved, ExpiryDate: exception.Date{Year: 2027, Month: 1, Day: 1},
-		Gate: &exception.Gate{Name: "integration-coverage"}}
+		Gate: &exception.Gate{Name: "integration-coverage", Threshold: "80", Actual: "76.5"}}
 	intent := func(mut func(*Intent)) *Intent {
 		in := baseIntent()
 		in.Artifacts = []Artifact{{Name: "hsm-client", Digest: digest, Signed: false}}
@@ -229,6 +229,12 @@ func TestArtifactsBoundariesGates(t *testing.T) {
 		{name: "other direction", intent: intent(func(in *Intent) { in.Boundary = &Boundary{Source: "acme-prod", Target: "initech-prod"} }), xs: all, blocked: map[Kind]string{NeedBoundary: "no-exception"}},
 		{name: "same boundary needs nothing", intent: intent(func(in *Intent) { in.Boundary = &Boundary{Source: "acme-prod", Target: "acme-prod"} }), xs: []*exception.Exception{unsigned, override}},
 		{name: "signed artifact needs nothing", intent: intent(func(in *Intent) { in.Artifacts[0].Signed = true }), xs: []*exception.Exception{boundary, override}},
+		// An override is for the shortfall it was approved for: 76.5
+		// against 80 covers 77, not 0, and not another threshold.
+		{name: "gate nearer its threshold", intent: intent(func(in *Intent) { in.Gates[0].Actual = "77" }), xs: all},
+		{name: "gate further from its threshold", intent: intent(func(in *Intent) { in.Gates[0].Actual = "0" }), xs: all, blocked: map[Kind]string{NeedGate: "gate-worse"}},
+		{name: "gate against another threshold", intent: intent(func(in *Intent) { in.Gates[0].Threshold = "70"; in.Gates[0].Actual = "60" }), xs: all, blocked: map[Kind]string{NeedGate: "gate-worse"}},
+		{name: "gate without a number", intent: intent(func(in *Intent) { in.Gates[0].Actual = "unknown" }), xs: all, blocked: map[Kind]string{NeedGate: "gate-worse"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -243,6 +249,33 @@ func TestArtifactsBoundariesGates(t *testing.T) {
 			assert.Equal(t, tt.blocked, got)
 			assert.Equal(t, len(tt.blocked) == 0, d.Allowed)
 		})
+	}
+}
+
+// Which way is worse follows from the approved values.
+func TestGateWorse(t *testing.T) {
+	coverage := exception.Gate{Name: "coverage", Threshold: "80", Actual: "76.5"}
+	criticals := exception.Gate{Name: "criticals", Threshold: "0", Actual: "2"}
+	named := exception.Gate{Name: "review", Threshold: "approved", Actual: "pending"}
+	for _, tt := range []struct {
+		approved  exception.Gate
+		threshold string
+		actual    string
+		worse     bool
+	}{
+		{coverage, "80", "76.5", false},
+		{coverage, "80%", "79%", false},
+		{coverage, "", "77", false},
+		{coverage, "80", "76.4", true},
+		{coverage, "90", "80", true},
+		{criticals, "0", "1", false},
+		{criticals, "0", "3", true},
+		{named, "approved", "Pending", false},
+		{named, "approved", "missing", true},
+		{coverage, "80", "NaN", true},
+	} {
+		got := gateWorse(tt.approved, GateResult{Name: tt.approved.Name, Threshold: tt.threshold, Actual: tt.actual})
+		assert.Equal(t, tt.worse, got != "", "%s %s/%s: %q", tt.approved.Name, tt.actual, tt.threshold, got)
 	}
 }
 

@@ -2,7 +2,9 @@ package gate
 
 import (
 	"fmt"
+	"math"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -48,7 +50,8 @@ func newEvaluator(in Input) *evaluator {
 // need's component or digest ("" when it does).
 type candidate struct {
 	x        *exception.Exception
-	mismatch string
+	mismatch string // why it is not about this need; "" when it is
+	code     string // the reason code for mismatch; "wrong-component" when ""
 }
 
 // cover picks the candidate that covers n, preferring the one valid
@@ -64,7 +67,11 @@ func (e *evaluator) cover(n *Need, cands []candidate) {
 	var rejected []Reason
 	for _, c := range cands {
 		if c.mismatch != "" {
-			rejected = append(rejected, Reason{ExceptionID: c.x.ID, Code: "wrong-component", Detail: c.mismatch})
+			code := c.code
+			if code == "" {
+				code = "wrong-component"
+			}
+			rejected = append(rejected, Reason{ExceptionID: c.x.ID, Code: code, Detail: c.mismatch})
 			continue
 		}
 		if r := e.usable(c.x, n.Kind); r != nil {
@@ -286,7 +293,7 @@ func (e *evaluator) gateCandidates(g GateResult) []candidate {
 	var out []candidate
 	for _, x := range e.in.Exceptions {
 		if x.Type == exception.GateOverride && x.Gate != nil && strings.EqualFold(x.Gate.Name, g.Name) {
-			out = append(out, candidate{x: x})
+			out = append(out, candidate{x: x, mismatch: gateWorse(*x.Gate, g), code: "gate-worse"})
 		}
 	}
 	return out
@@ -323,3 +330,42 @@ func orRaw(base, raw string) string {
 // futureSkew is how far ahead of now a control's verification may be
 // stamped (clocks differ) before it is refused.
 const futureSkew = 5 * time.Minute
+
+// gateWorse says why a gate result is not the one an override approved:
+// another threshold, or an actual value further from it than approved (an
+// override for coverage 76.5 against 80 is no override for 0). Which way is
+// worse follows from the approved values; values that are not numbers
+// must be the same. "" when the override covers the result.
+func gateWorse(approved exception.Gate, got GateResult) string {
+	num := func(s string) (float64, bool) {
+		f, err := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(s), "%"), 64)
+		return f, err == nil && !math.IsNaN(f) && !math.IsInf(f, 0)
+	}
+	at, okAT := num(approved.Threshold)
+	aa, okAA := num(approved.Actual)
+	gt, okGT := num(got.Threshold)
+	ga, okGA := num(got.Actual)
+	if !okAT || !okAA || !okGA || (got.Threshold != "" && !okGT) {
+		if strings.EqualFold(strings.TrimSpace(approved.Actual), strings.TrimSpace(got.Actual)) &&
+			(got.Threshold == "" || strings.EqualFold(strings.TrimSpace(approved.Threshold), strings.TrimSpace(got.Threshold))) {
+			return ""
+		}
+		return fmt.Sprintf("was approved for %s against %s; this deployment has %s against %s", approved.Actual, approved.Threshold, orDash(got.Actual), orDash(got.Threshold))
+	}
+	if got.Threshold != "" && gt != at {
+		return fmt.Sprintf("was approved against threshold %s; this gate's threshold is %s", approved.Threshold, got.Threshold)
+	}
+	var worse bool
+	switch {
+	case aa < at: // higher is better
+		worse = ga < aa
+	case aa > at: // lower is better
+		worse = ga > aa
+	default:
+		worse = ga != aa
+	}
+	if worse {
+		return fmt.Sprintf("was approved for %s against %s; this deployment has %s", approved.Actual, approved.Threshold, got.Actual)
+	}
+	return ""
+}
