@@ -203,6 +203,10 @@ func (e *env) parse(fs *flag.FlagSet, args []string) error {
 	// as not given, a check would quietly check something else.
 	var empty error
 	fs.Visit(func(f *flag.Flag) {
+		// approvals' --repo is OWNER/NAME, taken from Actions when empty.
+		if fs.Name() == "exctl approvals" && f.Name == "repo" {
+			return
+		}
 		if empty == nil && contains(nonEmptyFlags, f.Name) && f.Value.String() == "" {
 			empty = usageErrorf("--%s is empty: give a value (is the variable it comes from set?)", f.Name)
 		}
@@ -212,7 +216,7 @@ func (e *env) parse(fs *flag.FlagSet, args []string) error {
 
 // nonEmptyFlags are the flags an empty value cannot mean anything for, in
 // every command that has them.
-var nonEmptyFlags = []string{"base", "rev"}
+var nonEmptyFlags = []string{"base", "rev", "repo"}
 
 // parseFlags is parse for a command that takes flags and no arguments.
 func (e *env) parseFlags(fs *flag.FlagSet, args []string) error {

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -263,4 +264,44 @@ func TestEmptyIntentOnNew(t *testing.T) {
 	code, _, errOut := run(t, "new", "gate_override", "--repo", g.Dir, "--now", testNow, "--requested-by", "@dave", "--intent", "",
 		"--justification", "A long enough justification for the test.", "--gate", "coverage", "--threshold", "80", "--actual", "70", "--control", "Manual review")
 	assert.Equal(t, ExitOK, code, errOut)
+}
+
+// PATH arguments and --rev: a link named is refused even when the listing
+// (of the revision) does not have it; the repository itself named through
+// a link is the repository; a folder link on the way is refused before
+// anything behind it is looked at, so the answer is the same whether the
+// file behind it exists or not.
+func TestValidateNamedPathsAndLinks(t *testing.T) {
+	g := examplesRepo(t)
+	p := "exceptions/vulnerability_scan/aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee.yaml"
+	symlink(t, g, "/no/such/file", p)
+	code, out, errOut := run(t, "validate", "--repo", g.Dir, "--now", testNow, "--rev", "HEAD", filepath.Join(g.Dir, p))
+	assert.Equal(t, ExitNo, code, "%s%s", out, errOut)
+	assert.Contains(t, out, p+": error: layout: symbolic link")
+	require.NoError(t, os.Remove(filepath.Join(g.Dir, p)))
+
+	link := filepath.Join(t.TempDir(), "repo")
+	require.NoError(t, os.Symlink(g.Dir, link))
+	code, out, errOut = run(t, "validate", "--repo", link, "--now", testNow, link)
+	assert.Equal(t, ExitOK, code, "%s%s", out, errOut)
+
+	symlink(t, g, "/etc", "drafts/link")
+	var answers []string
+	for _, name := range []string{"hostname", "no-such-file"} {
+		code, out, _ := run(t, "validate", "--repo", g.Dir, "--now", testNow, filepath.Join(g.Dir, "drafts", "link", name))
+		answers = append(answers, fmt.Sprintf("%d %s", code, out))
+	}
+	assert.Equal(t, answers[0], answers[1])
+	assert.Contains(t, answers[0], "drafts/link: error: layout: folder is a symbolic link")
+}
+
+// An empty --repo (an unset variable) checks nothing rather than the
+// current folder; approvals' --repo, OWNER/NAME, may be empty.
+func TestEmptyRepo(t *testing.T) {
+	t.Chdir(t.TempDir())
+	code, _, errOut := run(t, "validate", "--repo", "", "--now", testNow)
+	assert.Equal(t, ExitError, code, errOut)
+	assert.Contains(t, errOut, "--repo is empty")
+	_, _, errOut = run(t, "approvals", "--repo", "")
+	assert.NotContains(t, errOut, "--repo is empty")
 }

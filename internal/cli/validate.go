@@ -133,30 +133,44 @@ func (f filterSource) List() ([]string, []*load.Error, error) {
 	}
 	// A named file outside the listing (elsewhere in the repository) is
 	// still checked, so that validating a draft before moving it works.
+	reported := map[string]bool{}
+	for _, p := range problems {
+		reported[p.File] = true
+	}
 	var named []*load.Error
+	work := load.NewDirSource(f.root)
+	var le *load.Error
 	for _, w := range want {
-		// Not followed if a link: what it points at is not told.
-		fi, err := os.Lstat(filepath.Join(f.root, filepath.FromSlash(w)))
+		if w == "." {
+			continue // the whole repository: the listing is all of it
+		}
+		// Not followed if a link, here or in a folder on the way: what
+		// it points at is neither read nor told.
+		fi, err := work.Lstat(w)
 		switch {
+		case errors.As(err, &le):
+			if !reported[le.File] {
+				named, reported[le.File] = append(named, le), true
+			}
 		case err != nil:
 			return nil, nil, usageErrorf("%s: no such file or directory", w)
 		case w == load.PolicyPath:
 			// Checked as the policy on every run, never as a record.
 		case fi.Mode()&fs.ModeSymlink != 0:
-			if !strings.HasPrefix(w, load.Dir+"/") {
-				named = append(named, load.LinkError(w)) // the listing reports those below exceptions/
+			if !reported[w] {
+				named, reported[w] = append(named, load.LinkError(w)), true
 			}
 		case fi.Mode().IsRegular() && !seen[w]:
 			out = append(out, w)
 		}
 	}
-	ps := named
+	var ps []*load.Error
 	for _, p := range problems {
 		if under(p.File) {
 			ps = append(ps, p)
 		}
 	}
-	return out, ps, nil
+	return out, append(ps, named...), nil
 }
 
 // repoRel turns a PATH argument into a slash path relative to the root.

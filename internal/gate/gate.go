@@ -222,7 +222,7 @@ func groupFindings(fs []scan.Finding) []*findingGroup {
 			// by its first finding.
 			comp = base
 			if base == "" {
-				comp = "\x01" + f.PURL
+				comp = "\x01" + f.PURL + "\x01" + f.Package
 			}
 		}
 		key := strings.ToUpper(f.ID) + "\x00" + strings.ToLower(comp) + "\x00" + f.Version

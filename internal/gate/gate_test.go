@@ -161,6 +161,20 @@ func TestUnparsablePURLIsJudgedInAnyOrder(t *testing.T) {
 	}
 }
 
+// Two packages whose package URLs fail to parse the same way are still
+// two packages.
+func TestUnparsablePURLsOfTwoPackages(t *testing.T) {
+	covered := scan.Finding{ID: "CVE-2024-0001", Severity: scan.Critical, Package: "openssl", Version: "1.0", PURL: "unknown"}
+	other := scan.Finding{ID: "CVE-2024-0001", Severity: scan.Critical, Package: "evilpkg", Version: "1.0", PURL: "UNKNOWN"}
+	x := vulnException("a", func(x *exception.Exception) {
+		x.Vulnerabilities = []exception.Vulnerability{{CVE: "CVE-2024-0001", Severity: "Critical", Component: "openssl"}}
+	})
+	for _, fs := range [][]scan.Finding{{other}, {covered, other}, {other, covered}} {
+		d := decide(t, Input{Findings: fs, Exceptions: []*exception.Exception{x}})
+		assert.False(t, d.Allowed, "%d findings, first %s", len(fs), fs[0].Package)
+	}
+}
+
 func TestBlockingSeverityFromPolicy(t *testing.T) {
 	p := policy.Default()
 	p.Gate.BlockingSeverities = []string{"Critical", "High", "Medium"}
@@ -273,6 +287,10 @@ func TestGateWorse(t *testing.T) {
 		{named, "approved", "Pending", false},
 		{named, "approved", "missing", true},
 		{coverage, "80", "NaN", true},
+		// Approved on the passing side of its threshold: the failed
+		// result says which way is worse, not the approved value.
+		{exception.Gate{Name: "coverage", Threshold: "80", Actual: "85"}, "80", "0", true},
+		{exception.Gate{Name: "coverage", Threshold: "80", Actual: "85"}, "80", "79", true},
 	} {
 		got := gateWorse(tt.approved, GateResult{Name: tt.approved.Name, Threshold: tt.threshold, Actual: tt.actual})
 		assert.Equal(t, tt.worse, got != "", "%s %s/%s: %q", tt.approved.Name, tt.actual, tt.threshold, got)

@@ -355,11 +355,18 @@ func gateWorse(approved exception.Gate, got GateResult) string {
 	if got.Threshold != "" && gt != at {
 		return fmt.Sprintf("was approved against threshold %s; this gate's threshold is %s", approved.Threshold, got.Threshold)
 	}
+	// The side of the threshold this failed result is on says which way
+	// is worse; the approved value does not (it may be written on the
+	// passing side).
+	t := at
+	if got.Threshold != "" {
+		t = gt
+	}
 	var worse bool
 	switch {
-	case aa < at: // higher is better
+	case ga < t: // failed below: higher is better
 		worse = ga < aa
-	case aa > at: // lower is better
+	case ga > t: // failed above: lower is better
 		worse = ga > aa
 	default:
 		worse = ga != aa
