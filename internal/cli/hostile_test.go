@@ -305,3 +305,23 @@ func TestEmptyRepo(t *testing.T) {
 	_, _, errOut = run(t, "approvals", "--repo", "")
 	assert.NotContains(t, errOut, "--repo is empty")
 }
+
+// A path named below a folder link inside exceptions/ is refused, whether
+// or not the file behind it exists, at a revision too.
+func TestValidateNamedBelowALinkedFolder(t *testing.T) {
+	for _, rev := range []bool{false, true} {
+		g := examplesRepo(t)
+		g.Write("elsewhere/bad.yaml", "not: a record\n")
+		symlink(t, g, "../elsewhere", "exceptions/vulnerability_scan2")
+		args := []string{"validate", "--repo", g.Dir, "--now", testNow}
+		if rev {
+			g.Commit("link")
+			args = append(args, "--rev", "HEAD")
+		}
+		for _, name := range []string{"bad.yaml", "no-such.yaml"} {
+			code, out, errOut := run(t, append(args, filepath.Join(g.Dir, "exceptions", "vulnerability_scan2", name))...)
+			assert.Equal(t, ExitNo, code, "rev %v %s: %s%s", rev, name, out, errOut)
+			assert.Contains(t, out, "exceptions/vulnerability_scan2: error: layout:")
+		}
+	}
+}

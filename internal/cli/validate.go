@@ -133,9 +133,12 @@ func (f filterSource) List() ([]string, []*load.Error, error) {
 	}
 	// A named file outside the listing (elsewhere in the repository) is
 	// still checked, so that validating a draft before moving it works.
-	reported := map[string]bool{}
+	var ps []*load.Error
+	reported := map[string]bool{} // the listing's problems that are shown
 	for _, p := range problems {
-		reported[p.File] = true
+		if under(p.File) {
+			ps, reported[p.File] = append(ps, p), true
+		}
 	}
 	var named []*load.Error
 	work := load.NewDirSource(f.root)
@@ -162,12 +165,6 @@ func (f filterSource) List() ([]string, []*load.Error, error) {
 			}
 		case fi.Mode().IsRegular() && !seen[w]:
 			out = append(out, w)
-		}
-	}
-	var ps []*load.Error
-	for _, p := range problems {
-		if under(p.File) {
-			ps = append(ps, p)
 		}
 	}
 	return out, append(ps, named...), nil

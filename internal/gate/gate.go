@@ -8,6 +8,7 @@ package gate
 import (
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -222,7 +223,8 @@ func groupFindings(fs []scan.Finding) []*findingGroup {
 			// by its first finding.
 			comp = base
 			if base == "" {
-				comp = "\x01" + f.PURL + "\x01" + f.Package
+				// Quoted, so that no two pairs make one key.
+				comp = "\x01" + strconv.Quote(f.PURL) + strconv.Quote(f.Package)
 			}
 		}
 		key := strings.ToUpper(f.ID) + "\x00" + strings.ToLower(comp) + "\x00" + f.Version

@@ -173,6 +173,10 @@ func TestUnparsablePURLsOfTwoPackages(t *testing.T) {
 		d := decide(t, Input{Findings: fs, Exceptions: []*exception.Exception{x}})
 		assert.False(t, d.Allowed, "%d findings, first %s", len(fs), fs[0].Package)
 	}
+	// Nor can a separator inside the fields join them.
+	covered.PURL, other.PURL, other.Package = "x\x01q", "x", "q\x01openssl"
+	d := decide(t, Input{Findings: []scan.Finding{covered, other}, Exceptions: []*exception.Exception{x}})
+	assert.False(t, d.Allowed)
 }
 
 func TestBlockingSeverityFromPolicy(t *testing.T) {
@@ -291,6 +295,9 @@ func TestGateWorse(t *testing.T) {
 		// result says which way is worse, not the approved value.
 		{exception.Gate{Name: "coverage", Threshold: "80", Actual: "85"}, "80", "0", true},
 		{exception.Gate{Name: "coverage", Threshold: "80", Actual: "85"}, "80", "79", true},
+		// Failed at the threshold itself (a strict gate): as near as any.
+		{coverage, "80", "80", false},
+		{criticals, "0", "0", false},
 	} {
 		got := gateWorse(tt.approved, GateResult{Name: tt.approved.Name, Threshold: tt.threshold, Actual: tt.actual})
 		assert.Equal(t, tt.worse, got != "", "%s %s/%s: %q", tt.approved.Name, tt.actual, tt.threshold, got)

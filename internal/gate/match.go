@@ -356,21 +356,9 @@ func gateWorse(approved exception.Gate, got GateResult) string {
 		return fmt.Sprintf("was approved against threshold %s; this gate's threshold is %s", approved.Threshold, got.Threshold)
 	}
 	// The side of the threshold this failed result is on says which way
-	// is worse; the approved value does not (it may be written on the
-	// passing side).
-	t := at
-	if got.Threshold != "" {
-		t = gt
-	}
-	var worse bool
-	switch {
-	case ga < t: // failed below: higher is better
-		worse = ga < aa
-	case ga > t: // failed above: lower is better
-		worse = ga > aa
-	default:
-		worse = ga != aa
-	}
+	// is worse (the approved value may be written on the other side, which
+	// then covers nothing); a result at the threshold is as near as any.
+	worse := (ga < at && ga < aa) || (ga > at && ga > aa)
 	if worse {
 		return fmt.Sprintf("was approved for %s against %s; this deployment has %s", approved.Actual, approved.Threshold, got.Actual)
 	}
