@@ -210,24 +210,24 @@ func groupFindings(fs []scan.Finding) []*findingGroup {
 	bases := map[string]string{}
 	var out []*findingGroup
 	for _, f := range fs {
-		comp := f.Package
+		// A group is judged by its first finding, so the key must never
+		// join two packages: each kind of package identity has its own
+		// tag, and every free-form part is quoted. A package URL that does
+		// not parse keeps its finding apart from every other package's,
+		// and from findings of the same name with a URL that does or none.
+		comp := "n" + strconv.Quote(strings.ToLower(f.Package))
 		if f.PURL != "" {
 			base, ok := bases[f.PURL]
 			if !ok {
 				base = strings.ToLower(scan.PURLBase(f.PURL))
 				bases[f.PURL] = base
 			}
-			// A package URL that does not parse keeps its finding apart
-			// from every other package's, and from findings of the same
-			// name that have a URL that does or none: a group is judged
-			// by its first finding.
-			comp = base
+			comp = "p" + strconv.Quote(base)
 			if base == "" {
-				// Quoted, so that no two pairs make one key.
-				comp = "\x01" + strconv.Quote(f.PURL) + strconv.Quote(f.Package)
+				comp = "u" + strconv.Quote(f.PURL) + strconv.Quote(strings.ToLower(f.Package))
 			}
 		}
-		key := strings.ToUpper(f.ID) + "\x00" + strings.ToLower(comp) + "\x00" + f.Version
+		key := strconv.Quote(strings.ToUpper(f.ID)) + comp + strconv.Quote(f.Version)
 		g, ok := index[key]
 		if !ok {
 			g = &findingGroup{Finding: f}

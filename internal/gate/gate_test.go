@@ -173,9 +173,15 @@ func TestUnparsablePURLsOfTwoPackages(t *testing.T) {
 		d := decide(t, Input{Findings: fs, Exceptions: []*exception.Exception{x}})
 		assert.False(t, d.Allowed, "%d findings, first %s", len(fs), fs[0].Package)
 	}
-	// Nor can a separator inside the fields join them.
+	// Nor can a field that spells out another's key join them.
 	covered.PURL, other.PURL, other.Package = "x\x01q", "x", "q\x01openssl"
 	d := decide(t, Input{Findings: []scan.Finding{covered, other}, Exceptions: []*exception.Exception{x}})
+	assert.False(t, d.Allowed)
+	covered.PURL, other.PURL, other.Package = "unknown", "", "u\"unknown\"\"openssl\""
+	d = decide(t, Input{Findings: []scan.Finding{covered, other}, Exceptions: []*exception.Exception{x}})
+	assert.False(t, d.Allowed)
+	other.Package = "\x01\"unknown\"\"openssl\""
+	d = decide(t, Input{Findings: []scan.Finding{covered, other}, Exceptions: []*exception.Exception{x}})
 	assert.False(t, d.Allowed)
 }
 
