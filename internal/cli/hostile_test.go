@@ -325,3 +325,19 @@ func TestValidateNamedBelowALinkedFolder(t *testing.T) {
 		}
 	}
 }
+
+// The duplicate-id check does not look through a type folder that became a
+// link: it would tell what files are behind it.
+func TestBaseDuplicateIDNotThroughALink(t *testing.T) {
+	outside := t.TempDir()
+	const id = "11111111-2222-4333-8444-555555555555"
+	require.NoError(t, os.WriteFile(filepath.Join(outside, id+".yaml"), []byte("x: 1\n"), 0o644))
+	g := examplesRepo(t)
+	require.NoError(t, os.RemoveAll(filepath.Join(g.Dir, "exceptions", "gate_override")))
+	symlink(t, g, outside, "exceptions/gate_override")
+	rec := strings.Replace(mustRead(t, "../../"+exampleVuln), "3f2a9c1e-6b7d-4e2f-9a1c-5d8e7f6a4b21", id, 1)
+	g.Write("exceptions/vulnerability_scan/"+id+".yaml", rec)
+	code, out, errOut := run(t, "validate", "--repo", g.Dir, "--now", testNow, "--base", "main")
+	assert.Equal(t, ExitNo, code, errOut)
+	assert.NotContains(t, out, "duplicate-id")
+}

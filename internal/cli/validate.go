@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"os"
 	"path"
 	"path/filepath"
 	"sort"
@@ -304,7 +303,7 @@ func validateChange(e *env, o validateOptions, now time.Time) ([]validate.Findin
 		}
 		findings = append(findings, c.ChangeRules(ch)...)
 		if ch.Head != nil && ch.Base == nil {
-			findings = append(findings, duplicateName(repo.Root, p, ch.Head)...)
+			findings = append(findings, duplicateName(head, p, ch.Head)...)
 		}
 	}
 	return findings, len(present), nil
@@ -313,7 +312,7 @@ func validateChange(e *env, o validateOptions, now time.Time) ([]validate.Findin
 // duplicateName finds a record added by the change whose id is already a
 // file name in another type's folder. File names equal ids, so this needs no
 // other record read.
-func duplicateName(root, p string, r *validate.Result) []validate.Finding {
+func duplicateName(head load.DirSource, p string, r *validate.Result) []validate.Finding {
 	id := strings.TrimSuffix(strings.TrimSuffix(path.Base(p), ".yaml"), ".yml")
 	var out []validate.Finding
 	for _, t := range exception.Types {
@@ -322,7 +321,9 @@ func duplicateName(root, p string, r *validate.Result) []validate.Finding {
 			if other == p {
 				continue
 			}
-			if _, err := os.Lstat(filepath.Join(root, filepath.FromSlash(other))); err == nil {
+			// Not through a folder that is a link: what is behind it is
+			// not told.
+			if _, err := head.Lstat(other); err == nil {
 				f := validate.Finding{File: p, Level: validate.Error, Rule: "duplicate-id", Msg: fmt.Sprintf("exception_id %s is also used by %s", id, other)}
 				if r.Doc != nil {
 					f.Line, f.Col = r.Doc.Pos("/exception_id")
