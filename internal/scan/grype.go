@@ -8,21 +8,21 @@ import (
 
 // grypeMatch holds the fields of a Grype match that a finding needs.
 type grypeMatch struct {
-	Vulnerability *struct {
-		ID       string  `json:"id"`
-		Severity *string `json:"severity"`
-	} `json:"vulnerability"`
-	RelatedVulnerabilities []struct {
-		ID string `json:"id"`
-	} `json:"relatedVulnerabilities"`
-	Artifact *struct {
-		Name      string `json:"name"`
-		Version   string `json:"version"`
-		PURL      string `json:"purl"`
-		Locations []struct {
-			Path string `json:"path"`
-		} `json:"locations"`
-	} `json:"artifact"`
+	Vulnerability one[*struct {
+		ID       text `json:"id"`
+		Severity text `json:"severity"`
+	}] `json:"vulnerability"`
+	RelatedVulnerabilities one[[]struct {
+		ID text `json:"id"`
+	}] `json:"relatedVulnerabilities"`
+	Artifact one[*struct {
+		Name      text `json:"name"`
+		Version   text `json:"version"`
+		PURL      text `json:"purl"`
+		Locations one[[]struct {
+			Path text `json:"path"`
+		}] `json:"locations"`
+	}] `json:"artifact"`
 }
 
 // grypeDescriptor is the top-level "descriptor". It is read leniently (a
@@ -95,34 +95,35 @@ func (p *parser) grypeMatches(key string, ignored bool) error {
 		if err := p.w.decode(path, &m); err != nil {
 			return err
 		}
-		if m.Vulnerability == nil || m.Artifact == nil {
+		vuln, art := m.Vulnerability.v, m.Artifact.v
+		if vuln == nil || art == nil {
 			return fmt.Errorf("%w: %s has no vulnerability or no artifact: not a Grype match", ErrUnknownFormat, path)
 		}
-		id := m.Vulnerability.ID
+		id := vuln.ID.s
 		if id == "" {
 			return fmt.Errorf("%w: %s: no vulnerability.id", ErrInvalid, path)
 		}
-		sev, err := severityOf(m.Vulnerability.Severity, path, id, "vulnerability.severity")
+		sev, err := severityOf(vuln.Severity.ptr(), path, id, "vulnerability.severity")
 		if err != nil {
 			return err
 		}
 		var aliases []string
-		for _, r := range m.RelatedVulnerabilities {
-			aliases = addAliases(aliases, id, r.ID)
+		for _, r := range m.RelatedVulnerabilities.v {
+			aliases = addAliases(aliases, id, r.ID.s)
 		}
 		f := Finding{
 			ID:       id,
 			Aliases:  aliases,
 			Severity: sev,
-			Package:  m.Artifact.Name,
-			Version:  m.Artifact.Version,
-			PURL:     m.Artifact.PURL,
+			Package:  art.Name.s,
+			Version:  art.Version.s,
+			PURL:     art.PURL.s,
 			Source:   FormatGrype,
 		}
 		// The file the package was found in is what Trivy calls the target
 		// of a lock-file result; the scanned image is the fallback.
-		if len(m.Artifact.Locations) > 0 {
-			f.Target = m.Artifact.Locations[0].Path
+		if locs := art.Locations.v; len(locs) > 0 {
+			f.Target = locs[0].Path.s
 		}
 		if ignored {
 			p.rep.Suppressed = append(p.rep.Suppressed, f)

@@ -2,62 +2,79 @@ package scan
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 )
 
 type osvSource struct {
-	Path string `json:"path"`
+	Path text `json:"path"`
 }
 
 // osvPackage is one element of results[].packages: a package and the
-// advisories that affect it.
+// advisories that affect it. osvPackageElem reads it key by key, so that
+// the advisories are decoded one at a time.
 type osvPackage struct {
 	Package struct {
-		Name      string `json:"name"`
-		Version   string `json:"version"`
-		Ecosystem string `json:"ecosystem"`
-		Commit    string `json:"commit"`
-		PURL      string `json:"purl"`
-	} `json:"package"`
-	Vulnerabilities []osvVuln  `json:"vulnerabilities"`
-	Groups          []osvGroup `json:"groups"`
+		Name      text `json:"name"`
+		Version   text `json:"version"`
+		Ecosystem text `json:"ecosystem"`
+		Commit    text `json:"commit"`
+		PURL      text `json:"purl"`
+	}
+	Vulnerabilities []osvVuln
+	Groups          []osvGroup
 }
 
 // osvVuln holds the fields of an OSV record that rate it; affected ranges,
 // references and details are skipped by the decoder.
 type osvVuln struct {
-	ID       string   `json:"id"`
-	Aliases  []string `json:"aliases"`
-	Severity []struct {
-		Type  string `json:"type"`
-		Score string `json:"score"`
-	} `json:"severity"`
+	ID               text                `json:"id"`
+	Aliases          one[[]string]       `json:"aliases"`
+	Severity         one[[]osvScore]     `json:"severity"`
 	DatabaseSpecific osvDatabaseSpecific `json:"database_specific"`
+}
+
+type osvScore struct {
+	Type  text `json:"type"`
+	Score text `json:"score"`
 }
 
 // osvGroup is osv-scanner's grouping of advisories that are aliases of one
 // another; max_severity is the highest CVSS score among them, which newer
 // versions compute (also from CVSS v4 vectors).
 type osvGroup struct {
-	IDs         []string   `json:"ids"`
-	Aliases     []string   `json:"aliases"`
-	MaxSeverity scoreValue `json:"max_severity"`
+	IDs         one[[]string] `json:"ids"`
+	Aliases     one[[]string] `json:"aliases"`
+	MaxSeverity scoreValue    `json:"max_severity"`
 }
 
 // osvDatabaseSpecific keeps database_specific.severity when it is a string.
 // The object is free-form (each database defines its own), so no other
-// shape is an error.
-type osvDatabaseSpecific struct{ severity string }
+// shape is an error; two severities are.
+type osvDatabaseSpecific struct {
+	severity string
+	seen     bool
+}
 
 func (d *osvDatabaseSpecific) UnmarshalJSON(b []byte) error {
+	if d.seen {
+		return repeated(reflect.TypeFor[map[string]any]())
+	}
+	d.seen = true
 	var v struct {
-		Severity json.RawMessage `json:"severity"`
+		Severity one[json.RawMessage] `json:"severity"`
 	}
-	if json.Unmarshal(b, &v) == nil {
-		_ = json.Unmarshal(v.Severity, &d.severity)
+	if err := json.Unmarshal(b, &v); err != nil {
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) && te.Value == repeatedValue {
+			return err
+		}
+		return nil
 	}
+	_ = json.Unmarshal(v.Severity.v, &d.severity)
 	return nil
 }
 
@@ -99,12 +116,7 @@ func (p *parser) osvResult(i int) error {
 				return err
 			}
 			return p.w.eachElem(path+".packages", func(j int) error {
-				elem := fmt.Sprintf("%s.packages[%d]", path, j)
-				var pkg osvPackage
-				if err := p.w.decode(elem, &pkg); err != nil {
-					return err
-				}
-				return p.osvPackageFindings(elem, &pkg)
+				return p.osvPackageElem(fmt.Sprintf("%s.packages[%d]", path, j))
 			})
 		}
 		return p.w.skip(path + "." + key)
@@ -117,9 +129,49 @@ func (p *parser) osvResult(i int) error {
 	}
 	p.osvShaped = true
 	for j := first; j < len(p.rep.Findings); j++ {
-		p.rep.Findings[j].Target = source.Path
+		p.rep.Findings[j].Target = source.Path.s
 	}
 	return nil
+}
+
+// osvPackageElem reads one element of packages and adds its findings.
+func (p *parser) osvPackageElem(path string) error {
+	ok, err := p.w.enter(path, '{')
+	if !ok {
+		return err
+	}
+	var pkg osvPackage
+	err = p.w.eachKey(path, func(key string) error {
+		switch key {
+		case "package":
+			return p.w.decode(path+".package", &pkg.Package)
+		case "vulnerabilities":
+			return decodeEach(p.w, path+".vulnerabilities", &pkg.Vulnerabilities)
+		case "groups":
+			return decodeEach(p.w, path+".groups", &pkg.Groups)
+		}
+		return p.w.skip(path + "." + key)
+	})
+	if err != nil {
+		return err
+	}
+	return p.osvPackageFindings(path, &pkg)
+}
+
+// decodeEach decodes the array at path one element at a time into list.
+func decodeEach[T any](w *walker, path string, list *[]T) error {
+	ok, err := w.enter(path, '[')
+	if !ok {
+		return err
+	}
+	return w.eachElem(path, func(i int) error {
+		var v T
+		if err := w.decode(fmt.Sprintf("%s[%d]", path, i), &v); err != nil {
+			return err
+		}
+		*list = append(*list, v)
+		return nil
+	})
 }
 
 // osvPackageFindings adds one finding per group of aliased advisories, and
@@ -127,23 +179,23 @@ func (p *parser) osvResult(i int) error {
 func (p *parser) osvPackageFindings(path string, pkg *osvPackage) error {
 	byID := make(map[string]int, len(pkg.Vulnerabilities))
 	for k, v := range pkg.Vulnerabilities {
-		if v.ID == "" {
+		if v.ID.s == "" {
 			return fmt.Errorf("%w: %s.vulnerabilities[%d]: no id", ErrInvalid, path, k)
 		}
-		byID[v.ID] = k
+		byID[v.ID.s] = k
 	}
 	base := Finding{
-		Package: pkg.Package.Name,
-		Version: pkg.Package.Version,
-		PURL:    pkg.Package.PURL,
+		Package: pkg.Package.Name.s,
+		Version: pkg.Package.Version.s,
+		PURL:    pkg.Package.PURL.s,
 		Source:  FormatOSV,
 	}
 	if base.Version == "" {
-		base.Version = pkg.Package.Commit
+		base.Version = pkg.Package.Commit.s
 	}
 	grouped := make([]bool, len(pkg.Vulnerabilities))
 	for g, group := range pkg.Groups {
-		ids := slices.DeleteFunc(slices.Clone(group.IDs), func(id string) bool { return strings.TrimSpace(id) == "" })
+		ids := slices.DeleteFunc(slices.Clone(group.IDs.v), func(id string) bool { return strings.TrimSpace(id) == "" })
 		if len(ids) == 0 {
 			continue
 		}
@@ -158,9 +210,9 @@ func (p *parser) osvPackageFindings(path string, pkg *osvPackage) error {
 			}
 		}
 		aliases := addAliases(nil, f.ID, ids[1:]...)
-		aliases = addAliases(aliases, f.ID, group.Aliases...)
+		aliases = addAliases(aliases, f.ID, group.Aliases.v...)
 		for _, v := range members {
-			aliases = addAliases(aliases, f.ID, v.Aliases...)
+			aliases = addAliases(aliases, f.ID, v.Aliases.v...)
 		}
 		slices.Sort(aliases)
 		f.Aliases = aliases
@@ -177,7 +229,7 @@ func (p *parser) osvPackageFindings(path string, pkg *osvPackage) error {
 		for _, v := range members {
 			s, ok, err := v.rating()
 			if err != nil {
-				return fmt.Errorf("%w: %s (%s): %v", ErrInvalid, path, v.ID, err)
+				return fmt.Errorf("%w: %s (%s): %v", ErrInvalid, path, v.ID.s, err)
 			}
 			if ok && (!rated || s > sev) {
 				sev, rated = s, true
@@ -196,18 +248,18 @@ func (p *parser) osvPackageFindings(path string, pkg *osvPackage) error {
 		}
 		v := &pkg.Vulnerabilities[k]
 		f := base
-		f.ID = v.ID
-		if f.Aliases = addAliases(nil, v.ID, v.Aliases...); f.Aliases != nil {
+		f.ID = v.ID.s
+		if f.Aliases = addAliases(nil, v.ID.s, v.Aliases.v...); f.Aliases != nil {
 			slices.Sort(f.Aliases)
 		}
 		sev, rated, err := v.rating()
 		if err != nil {
-			return fmt.Errorf("%w: %s.vulnerabilities[%d] (%s): %v", ErrInvalid, path, k, v.ID, err)
+			return fmt.Errorf("%w: %s.vulnerabilities[%d] (%s): %v", ErrInvalid, path, k, v.ID.s, err)
 		}
 		if !rated && v.hasV4Vector() {
 			sev, rated = Critical, true
 		}
-		f.Severity = unratedOSV(sev, rated, []string{v.ID})
+		f.Severity = unratedOSV(sev, rated, []string{v.ID.s})
 		p.rep.Findings = append(p.rep.Findings, f)
 	}
 	return nil
@@ -218,8 +270,8 @@ func (p *parser) osvPackageFindings(path string, pkg *osvPackage) error {
 // Critical: a rating that cannot be read must not pass for one that says
 // nothing, and an exception can still cover the finding.
 func (v *osvVuln) hasV4Vector() bool {
-	for _, s := range v.Severity {
-		if strings.EqualFold(s.Type, "CVSS_V4") && strings.TrimSpace(s.Score) != "" {
+	for _, s := range v.Severity.v {
+		if strings.EqualFold(s.Type.s, "CVSS_V4") && strings.TrimSpace(s.Score.s) != "" {
 			return true
 		}
 	}
@@ -251,16 +303,16 @@ func (v *osvVuln) rating() (sev Severity, rated bool, err error) {
 			sev, rated = s, true
 		}
 	}
-	for _, s := range v.Severity {
-		switch strings.ToUpper(s.Type) {
+	for _, s := range v.Severity.v {
+		switch strings.ToUpper(s.Type.s) {
 		case "CVSS_V2", "CVSS_V3":
-			score, err := cvssBaseScore(strings.TrimSpace(s.Score))
+			score, err := cvssBaseScore(strings.TrimSpace(s.Score.s))
 			if err != nil {
-				return Unknown, false, fmt.Errorf("severity %s: %v", s.Type, err)
+				return Unknown, false, fmt.Errorf("severity %s: %v", s.Type.s, err)
 			}
 			consider(SeverityFromScore(score))
 		case "UBUNTU":
-			if r, err := ParseSeverity(s.Score); err == nil && r != Unknown {
+			if r, err := ParseSeverity(s.Score.s); err == nil && r != Unknown {
 				consider(r)
 			}
 		}

@@ -14,21 +14,25 @@ import (
 type scoreValue struct {
 	set  bool
 	text string
+	seen bool // the key was present, so a second value is refused
 }
 
 func (v *scoreValue) UnmarshalJSON(b []byte) error {
+	if v.seen {
+		return repeated(stringType)
+	}
 	b = bytes.TrimSpace(b)
 	switch {
 	case string(b) == "null":
-		*v = scoreValue{}
+		*v = scoreValue{seen: true}
 	case len(b) > 0 && b[0] == '"':
 		var s string
 		if err := json.Unmarshal(b, &s); err != nil {
 			return &valueError{"bad score string"}
 		}
-		*v = scoreValue{set: strings.TrimSpace(s) != "", text: strings.TrimSpace(s)}
+		*v = scoreValue{set: strings.TrimSpace(s) != "", text: strings.TrimSpace(s), seen: true}
 	case len(b) > 0 && (b[0] == '-' || ('0' <= b[0] && b[0] <= '9')):
-		*v = scoreValue{set: true, text: string(b)}
+		*v = scoreValue{set: true, text: string(b), seen: true}
 	default:
 		return &valueError{"score is neither a string nor a number"}
 	}
@@ -60,11 +64,11 @@ type sarifProperties struct {
 }
 
 type sarifRule struct {
-	ID                   string `json:"id"`
-	DefaultConfiguration *struct {
-		Level string `json:"level"`
-	} `json:"defaultConfiguration"`
-	Properties sarifProperties `json:"properties"`
+	ID                   text `json:"id"`
+	DefaultConfiguration one[*struct {
+		Level text `json:"level"`
+	}] `json:"defaultConfiguration"`
+	Properties one[sarifProperties] `json:"properties"`
 }
 
 // sarifComponent is the driver or an extension of a run's tool.
@@ -76,7 +80,7 @@ type sarifComponent struct {
 
 func (c *sarifComponent) rule(index *int, id string) *sarifRule {
 	if index != nil && *index >= 0 && *index < len(c.rules) {
-		if r := &c.rules[*index]; id == "" || r.ID == id {
+		if r := &c.rules[*index]; id == "" || r.ID.s == id {
 			return r
 		}
 	}
@@ -86,7 +90,7 @@ func (c *sarifComponent) rule(index *int, id string) *sarifRule {
 	if c.byID == nil {
 		c.byID = make(map[string]int, len(c.rules))
 		for i := len(c.rules) - 1; i >= 0; i-- {
-			c.byID[c.rules[i].ID] = i
+			c.byID[c.rules[i].ID.s] = i
 		}
 	}
 	if i, ok := c.byID[id]; ok {
@@ -96,32 +100,32 @@ func (c *sarifComponent) rule(index *int, id string) *sarifRule {
 }
 
 type sarifResult struct {
-	RuleID    string `json:"ruleId"`
-	RuleIndex *int   `json:"ruleIndex"`
-	Rule      *struct {
-		ID            string `json:"id"`
-		Index         *int   `json:"index"`
-		ToolComponent *struct {
-			Index *int   `json:"index"`
-			Name  string `json:"name"`
-		} `json:"toolComponent"`
-	} `json:"rule"`
-	Kind    string `json:"kind"`
-	Level   string `json:"level"`
-	Message struct {
-		Text string `json:"text"`
-	} `json:"message"`
-	Locations []struct {
-		PhysicalLocation struct {
-			ArtifactLocation struct {
-				URI string `json:"uri"`
-			} `json:"artifactLocation"`
-		} `json:"physicalLocation"`
-	} `json:"locations"`
-	Properties   sarifProperties `json:"properties"`
-	Suppressions []struct {
-		Status string `json:"status"`
-	} `json:"suppressions"`
+	RuleID    text      `json:"ruleId"`
+	RuleIndex one[*int] `json:"ruleIndex"`
+	Rule      one[*struct {
+		ID            text      `json:"id"`
+		Index         one[*int] `json:"index"`
+		ToolComponent one[*struct {
+			Index one[*int] `json:"index"`
+			Name  text      `json:"name"`
+		}] `json:"toolComponent"`
+	}] `json:"rule"`
+	Kind    text `json:"kind"`
+	Level   text `json:"level"`
+	Message one[struct {
+		Text text `json:"text"`
+	}] `json:"message"`
+	Locations one[[]struct {
+		PhysicalLocation one[struct {
+			ArtifactLocation one[struct {
+				URI text `json:"uri"`
+			}] `json:"artifactLocation"`
+		}] `json:"physicalLocation"`
+	}] `json:"locations"`
+	Properties   one[sarifProperties] `json:"properties"`
+	Suppressions one[[]struct {
+		Status text `json:"status"`
+	}] `json:"suppressions"`
 }
 
 // sarifPending is a result whose rule may not have been read yet: SARIF
@@ -253,23 +257,23 @@ func (p *parser) sarifResults(path string, run *sarifRun) error {
 		if err := p.w.decode(elem, &r); err != nil {
 			return err
 		}
-		switch r.Kind {
+		switch r.Kind.s {
 		case "", "fail", "open", "review":
 		case "pass", "notApplicable", "informational":
 			return nil // not a problem the tool found
 		default:
-			return fmt.Errorf("%w: %s: unknown kind %q", ErrInvalid, elem, r.Kind)
+			return fmt.Errorf("%w: %s: unknown kind %q", ErrInvalid, elem, r.Kind.s)
 		}
 		pr := sarifPending{path: elem, res: r}
-		for _, s := range r.Suppressions {
+		for _, s := range r.Suppressions.v {
 			// SARIF §3.35.3: a suppression without a status is in effect.
-			if s.Status == "" || s.Status == "accepted" {
+			if s.Status.s == "" || s.Status.s == "accepted" {
 				pr.suppressed = true
 			}
 		}
 		// Trivy writes the package only into the message text.
-		pr.pkg, pr.ver = trivyMessagePackage(r.Message.Text)
-		pr.res.Message.Text = ""
+		pr.pkg, pr.ver = trivyMessagePackage(r.Message.v.Text.s)
+		pr.res.Message.v.Text.s = ""
 		run.pending = append(run.pending, pr)
 		return nil
 	})
@@ -294,29 +298,29 @@ func trivyMessagePackage(text string) (pkg, version string) {
 // rule finds the rule a result refers to: by index in the component that
 // rule.toolComponent names (the driver when none), else by id.
 func (run *sarifRun) rule(res *sarifResult) (*sarifRule, error) {
-	id := res.RuleID
-	index := res.RuleIndex
+	id := res.RuleID.s
+	index := res.RuleIndex.v
 	comp := &run.driver
-	if res.Rule != nil {
+	if rr := res.Rule.v; rr != nil {
 		if id == "" {
-			id = res.Rule.ID
+			id = rr.ID.s
 		}
-		if res.Rule.Index != nil {
-			index = res.Rule.Index
+		if rr.Index.v != nil {
+			index = rr.Index.v
 		}
-		if tc := res.Rule.ToolComponent; tc != nil {
-			switch {
-			case tc.Index != nil && *tc.Index >= 0 && *tc.Index < len(run.extensions):
-				comp = &run.extensions[*tc.Index]
-			case tc.Index == nil && tc.Name != "":
+		if tc := rr.ToolComponent.v; tc != nil {
+			switch tci := tc.Index.v; {
+			case tci != nil && *tci >= 0 && *tci < len(run.extensions):
+				comp = &run.extensions[*tci]
+			case tci == nil && tc.Name.s != "":
 				comp = nil
 				for k := range run.extensions {
-					if run.extensions[k].name == tc.Name {
+					if run.extensions[k].name == tc.Name.s {
 						comp = &run.extensions[k]
 						break
 					}
 				}
-				if comp == nil && tc.Name == run.driver.name {
+				if comp == nil && tc.Name.s == run.driver.name {
 					comp = &run.driver
 				}
 			default:
@@ -331,7 +335,7 @@ func (run *sarifRun) rule(res *sarifResult) (*sarifRule, error) {
 		return r, nil
 	}
 	// Some producers put rules into extensions without saying so.
-	if res.Rule == nil || res.Rule.ToolComponent == nil {
+	if res.Rule.v == nil || res.Rule.v.ToolComponent.v == nil {
 		for k := range run.extensions {
 			if r := run.extensions[k].rule(nil, id); r != nil {
 				return r, nil
@@ -354,21 +358,21 @@ func (run *sarifRun) finding(pr sarifPending) (Finding, error) {
 	if err != nil {
 		return Finding{}, fmt.Errorf("%w: %s: %v", ErrInvalid, pr.path, err)
 	}
-	id := res.RuleID
-	if id == "" && res.Rule != nil {
-		id = res.Rule.ID
+	id := res.RuleID.s
+	if id == "" && res.Rule.v != nil {
+		id = res.Rule.v.ID.s
 	}
 	if id == "" && rule != nil {
-		id = rule.ID
+		id = rule.ID.s
 	}
 	if id == "" {
 		return Finding{}, fmt.Errorf("%w: %s: no ruleId", ErrInvalid, pr.path)
 	}
 
 	sev, rated := Unknown, false
-	score := res.Properties.SecuritySeverity
+	score := res.Properties.v.SecuritySeverity
 	if !score.set && rule != nil {
-		score = rule.Properties.SecuritySeverity
+		score = rule.Properties.v.SecuritySeverity
 	}
 	if score.set {
 		if sev, rated, err = score.severity(); err != nil {
@@ -376,9 +380,9 @@ func (run *sarifRun) finding(pr sarifPending) (Finding, error) {
 		}
 	}
 	if !rated {
-		level := res.Level
-		if level == "" && rule != nil && rule.DefaultConfiguration != nil {
-			level = rule.DefaultConfiguration.Level
+		level := res.Level.s
+		if level == "" && rule != nil && rule.DefaultConfiguration.v != nil {
+			level = rule.DefaultConfiguration.v.Level.s
 		}
 		if level == "" {
 			level = "warning"
@@ -390,8 +394,8 @@ func (run *sarifRun) finding(pr sarifPending) (Finding, error) {
 	}
 
 	f := Finding{ID: id, Severity: sev, Package: pr.pkg, Version: pr.ver, Source: FormatSARIF}
-	if len(res.Locations) > 0 {
-		f.Target = res.Locations[0].PhysicalLocation.ArtifactLocation.URI
+	if locs := res.Locations.v; len(locs) > 0 {
+		f.Target = locs[0].PhysicalLocation.v.ArtifactLocation.v.URI.s
 	}
 	return f, nil
 }

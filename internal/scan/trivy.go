@@ -5,34 +5,35 @@ import "fmt"
 // trivyVuln holds the fields of a Trivy DetectedVulnerability that a
 // finding needs; the decoder skips the rest (descriptions, references, CVSS).
 type trivyVuln struct {
-	VulnerabilityID  string
-	PkgName          string
-	InstalledVersion string
-	PkgIdentifier    struct{ PURL string }
-	Severity         *string // nil when the key is missing
+	VulnerabilityID  text
+	PkgName          text
+	InstalledVersion text
+	PkgIdentifier    one[struct{ PURL text }]
+	Severity         text
 }
 
 // trivyModified is an element of ExperimentalModifiedFindings: a finding
 // that Trivy suppressed (by VEX or an ignore file) and still shows.
 type trivyModified struct {
-	Type    string
-	Finding *trivyVuln
+	Type    text
+	Finding one[*trivyVuln]
 }
 
 func (v *trivyVuln) finding(path string) (Finding, error) {
-	if v.VulnerabilityID == "" {
+	id := v.VulnerabilityID.s
+	if id == "" {
 		return Finding{}, fmt.Errorf("%w: %s: no VulnerabilityID", ErrInvalid, path)
 	}
-	sev, err := severityOf(v.Severity, path, v.VulnerabilityID, "Severity")
+	sev, err := severityOf(v.Severity.ptr(), path, id, "Severity")
 	if err != nil {
 		return Finding{}, err
 	}
 	return Finding{
-		ID:       v.VulnerabilityID,
+		ID:       id,
 		Severity: sev,
-		Package:  v.PkgName,
-		Version:  v.InstalledVersion,
-		PURL:     v.PkgIdentifier.PURL,
+		Package:  v.PkgName.s,
+		Version:  v.InstalledVersion.s,
+		PURL:     v.PkgIdentifier.v.PURL.s,
 		Source:   FormatTrivy,
 	}, nil
 }
@@ -104,10 +105,10 @@ func (p *parser) trivyVulns(path string, suppressed bool) error {
 				return err
 			}
 			// Misconfigurations, secrets and licenses can be suppressed too.
-			if m.Type != "vulnerability" || m.Finding == nil {
+			if m.Type.s != "vulnerability" || m.Finding.v == nil {
 				return nil
 			}
-			v = m.Finding
+			v = m.Finding.v
 		} else {
 			v = &trivyVuln{}
 			if err := p.w.decode(elem, v); err != nil {

@@ -65,6 +65,9 @@ func (w *walker) wrap(path string, err error) error {
 		if te.Field != "" {
 			field = joinPath(path, te.Field)
 		}
+		if te.Value == repeatedValue {
+			return fmt.Errorf("%w: %s: the key appears twice in its object (keys match in any letter case)", ErrInvalid, field)
+		}
 		return fmt.Errorf("%w: %s: want %s, got %s", ErrInvalid, field, jsonKind(te.Type), te.Value)
 	case errors.As(err, &ve):
 		return fmt.Errorf("%w: %s: %s", ErrInvalid, path, ve.msg)
