@@ -30,6 +30,9 @@ type GateConfig struct {
 // gateSeverities cycles so that half of the findings block.
 var gateSeverities = []string{"CRITICAL", "HIGH", "MEDIUM", "LOW"}
 
+// benchImageID is the image the report scanned and the intent deploys.
+const benchImageID = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+
 // writeTrivyReport writes a Trivy JSON report (schema 2) with n findings
 // over 100 results, each a distinct CVE in one of n/20 packages.
 func writeTrivyReport(path string, n int) error {
@@ -39,7 +42,7 @@ func writeTrivyReport(path string, n int) error {
 	}
 	defer f.Close()
 	w := bufio.NewWriter(f)
-	fmt.Fprint(w, `{"SchemaVersion":2,"CreatedAt":"2026-11-29T12:00:00Z","ArtifactName":"bench:latest","ArtifactType":"container_image","Results":[`)
+	fmt.Fprint(w, `{"SchemaVersion":2,"CreatedAt":"2026-11-29T12:00:00Z","ArtifactName":"bench:latest","ArtifactType":"container_image","Metadata":{"ImageID":"`+benchImageID+`"},"Results":[`)
 	perResult := max(n/100, 1)
 	for i := 0; i < n; i++ {
 		if i%perResult == 0 {
@@ -156,7 +159,8 @@ func RunGate(ctx context.Context, cfg GateConfig, out io.Writer) error {
 		return err
 	}
 	intentPath := filepath.Join(cfg.Work, "intent.yaml")
-	if err := os.WriteFile(intentPath, []byte("intent_id: bench\napplication: bench\nversion: '1'\nenvironment: staging\nartifacts: []\n"), 0o644); err != nil {
+	if err := os.WriteFile(intentPath, []byte("intent_id: bench\napplication: bench\nversion: '1'\nenvironment: staging\n"+
+		"artifacts: [{name: bench, digest: '"+benchImageID+"', signed: true}]\n"), 0o644); err != nil {
 		return err
 	}
 	cmd := Command{Name: "exctl gate", Args: []string{cfg.Exctl, "gate", "--repo", repo, "--intent", intentPath, "--scan", report, "--now", now.Format(time.RFC3339), "--format", "json"}, Exits: []int{0, 1}}

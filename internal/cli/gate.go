@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/exctl/exctl/internal/gate"
@@ -102,6 +103,9 @@ intent, invalid records or policy).`)
 		if err != nil {
 			return err
 		}
+		if !intent.Deploys(rep.Image.Digests) {
+			return otherImageError(p, rep.Image, intent)
+		}
 		findings = append(findings, rep.Findings...)
 	}
 	var controls map[string]gate.ControlStatus
@@ -128,6 +132,38 @@ intent, invalid records or policy).`)
 		return fmt.Errorf("deployment %s blocked: %w", d.Intent, ErrNo)
 	}
 	return nil
+}
+
+// otherImageError says that a report is of an image the intent does not
+// deploy: a clean scan of another image (a stale tag, the wrong build) must
+// not let this deployment through.
+func otherImageError(path string, im scan.Image, in *gate.Intent) error {
+	scanned := make([]string, len(im.Digests))
+	for i, d := range im.Digests {
+		scanned[i] = displayDigest(d)
+	}
+	name := im.Name
+	if name == "" {
+		name = "an image"
+	}
+	deployed := make([]string, 0, len(in.Artifacts))
+	for _, a := range in.Artifacts {
+		deployed = append(deployed, a.Name+" "+displayDigest(a.Digest))
+	}
+	what := "no artifact"
+	if len(deployed) > 0 {
+		what = strings.Join(deployed, ", ")
+	}
+	return fmt.Errorf("%s is a scan of %s (%s), but the intent deploys %s: give the report of the image being deployed, "+
+		"or the digest the scanner records for it (image ID, manifest or repository digest) in artifacts",
+		path, name, strings.Join(scanned, ", "), what)
+}
+
+func displayDigest(d string) string {
+	if strings.Contains(d, ":") {
+		return d
+	}
+	return "sha256:" + d
 }
 
 // readIntent reads and checks a deployment intent. Every problem is an

@@ -13,6 +13,10 @@ import (
 
 const demoIntent = "../gate/testdata/demo/intent.yaml"
 
+// fluentdIntent deploys the image that the bundled Trivy report scanned.
+const fluentdIntent = "intent_id: x\napplication: fluentd\nversion: '1'\nenvironment: production\n" +
+	"artifacts: [{name: fluentd, digest: 'sha256:5a992077baba51b97f27591a10d54d2f2723dc9c81a3fe419e261023f2554933', signed: true}]\n"
+
 func writeFile(t *testing.T, dir, name, content string) string {
 	t.Helper()
 	p := filepath.Join(dir, name)
@@ -58,7 +62,7 @@ func TestGateAllows(t *testing.T) {
 	data, err := json.Marshal(doc)
 	require.NoError(t, err)
 	require.NoError(t, os.WriteFile(report, data, 0o644))
-	intent := writeFile(t, dir, "intent.yaml", "intent_id: x\napplication: fluentd\nversion: '1'\nenvironment: production\nartifacts: []\n")
+	intent := writeFile(t, dir, "intent.yaml", fluentdIntent)
 	code, out, errOut := run(t, "gate", "--repo", "../..", "--now", testNow, "--intent", intent, "--scan", report, "--format", "markdown")
 	assert.Equal(t, ExitOK, code, errOut)
 	assert.Contains(t, out, "✅ Deployment `x` allowed")
@@ -66,7 +70,7 @@ func TestGateAllows(t *testing.T) {
 
 func TestGateCannotDecide(t *testing.T) {
 	dir := t.TempDir()
-	goodIntent := writeFile(t, dir, "intent.yaml", "intent_id: x\napplication: fluentd\nversion: '1'\nenvironment: production\nartifacts: []\n")
+	goodIntent := writeFile(t, dir, "intent.yaml", fluentdIntent)
 	trivy := mustRead(t, "../gate/testdata/demo/fluentd-gems.json")
 	tests := []struct {
 		name  string
@@ -95,6 +99,16 @@ func TestGateCannotDecide(t *testing.T) {
 			return []string{"--intent", goodIntent, "--no-scan", "--controls", writeFile(t, dir, "controls.yaml", "egress: {active: yes please}\n")}
 		}, "controls.yaml:1:1: control egress"},
 		{"bad window", func(t *testing.T) []string { return []string{"--intent", goodIntent, "--window", "soon"} }, "--window"},
+		{"report of another image", func(t *testing.T) []string {
+			other := strings.Replace(fluentdIntent, "5a992077", "00000000", 1)
+			return []string{"--intent", writeFile(t, dir, "other.yaml", other), "--scan", writeFile(t, dir, "t.json", trivy)}
+		}, "t.json is a scan of testdata/fixtures/images/fluentd-multiple-lockfiles.tar.gz " +
+			"(sha256:5a992077baba51b97f27591a10d54d2f2723dc9c81a3fe419e261023f2554933), but the intent deploys fluentd sha256:00000000"},
+		{"report of an image, intent without artifacts", func(t *testing.T) []string {
+			none := strings.Replace(fluentdIntent, "artifacts: [", "artifacts: []\nx: [", 1)
+			none = none[:strings.Index(none, "x: [")]
+			return []string{"--intent", writeFile(t, dir, "none.yaml", none), "--scan", writeFile(t, dir, "t.json", trivy)}
+		}, "but the intent deploys no artifact"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -136,4 +150,38 @@ func TestExportCommand(t *testing.T) {
 	code, _, errOut = run(t, "export", "sbom")
 	assert.Equal(t, ExitError, code)
 	assert.Contains(t, errOut, "unknown export")
+}
+
+// A report is tied to the deployment by any digest the scanner records for
+// the image; a report that records none (a lock file, a repository) is not.
+func TestGateReportOfTheDeployedImage(t *testing.T) {
+	dir := t.TempDir()
+	grype := writeFile(t, dir, "grype.json", mustRead(t, "../scan/testdata/real/grype/defectdojo-many-vulns-with-epss.json"))
+	gomod := writeFile(t, dir, "gomod.json", mustRead(t, "../scan/testdata/real/trivy/gomod.json"))
+	intent := func(digest string) string {
+		return writeFile(t, dir, digest[:8]+".yaml", "intent_id: x\napplication: busybox\nversion: '1'\nenvironment: production\n"+
+			"artifacts: [{name: busybox, digest: 'sha256:"+digest+"', signed: true}]\n")
+	}
+	for name, digest := range map[string]string{
+		"image id":          "388056c9a6838deea3792e8f00705b35b439cf57b3c9c2634fb4e95cfc896de6",
+		"manifest digest":   "123b1fd3a44eaaf7322e08e9175d9ca57d49ebf2955d4fa1f5607e99dc31bcbb",
+		"repository digest": "AE39A6F5C07297D7AB64DBD4F82C77C874CC6A94CEA29FDEC309D0992574B4F7",
+	} {
+		t.Run(name, func(t *testing.T) {
+			code, out, errOut := run(t, "gate", "--repo", "../..", "--now", testNow, "--intent", intent(digest), "--scan", grype, "--format", "json")
+			// The report's findings are judged: this real report has
+			// uncovered Critical findings.
+			assert.Equal(t, ExitNo, code, errOut)
+			assert.Contains(t, out, `"allowed": false`)
+		})
+	}
+	t.Run("a lock-file report is not tied to an image", func(t *testing.T) {
+		code, _, errOut := run(t, "gate", "--repo", "../..", "--now", testNow, "--intent", intent(strings.Repeat("ab", 32)), "--scan", gomod)
+		assert.Equal(t, ExitOK, code, errOut)
+	})
+	t.Run("another image", func(t *testing.T) {
+		code, _, errOut := run(t, "gate", "--repo", "../..", "--now", testNow, "--intent", intent(strings.Repeat("ab", 32)), "--scan", grype)
+		assert.Equal(t, ExitError, code)
+		assert.Contains(t, errOut, "is a scan of busybox:1.32.1 (sha256:388056c9")
+	})
 }

@@ -378,3 +378,25 @@ func TestIntentFromValue(t *testing.T) {
 	_, err = IntentFromValue("nope")
 	assert.Error(t, err)
 }
+
+func TestIntentDeploys(t *testing.T) {
+	in := &Intent{Artifacts: []Artifact{{Name: "a", Digest: NormalizeDigest("sha256:AB")}, {Name: "b", Digest: "cd"}}}
+	tests := []struct {
+		name    string
+		digests []string
+		want    bool
+	}{
+		{"no digests: cannot be tied to an artifact", nil, true},
+		{"the first artifact", []string{"ab"}, true},
+		{"the second artifact among other digests", []string{"ee", "cd"}, true},
+		{"another image", []string{"ee"}, false},
+		{"a digest of another algorithm", []string{"sha512:ab"}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.want, in.Deploys(tt.digests))
+		})
+	}
+	assert.False(t, (&Intent{}).Deploys([]string{"ab"}), "an intent without artifacts deploys no image")
+	assert.False(t, (&Intent{Artifacts: []Artifact{{Name: "x"}}}).Deploys([]string{""}), "an artifact without a digest matches nothing")
+}

@@ -2,6 +2,7 @@ package gate
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -105,4 +106,20 @@ func list(v any) []map[string]any {
 // NormalizeDigest lowercases a sha256 digest and drops its sha256: prefix.
 func NormalizeDigest(d string) string {
 	return strings.ToLower(strings.TrimPrefix(strings.TrimSpace(d), "sha256:"))
+}
+
+// Deploys reports whether an image with these digests (normalized as
+// NormalizeDigest does) is one of the intent's artifacts. A report that names
+// no digest (a file system or repository scan, SARIF, OSV-Scanner) cannot be
+// tied to an artifact and is not refused here.
+func (in *Intent) Deploys(digests []string) bool {
+	if len(digests) == 0 {
+		return true
+	}
+	for _, a := range in.Artifacts {
+		if a.Digest != "" && slices.Contains(digests, a.Digest) {
+			return true
+		}
+	}
+	return false
 }

@@ -32,6 +32,8 @@ func fuzzSeeds(f *testing.F) {
 	}
 	f.Add([]byte(trivyDoc(`{"VulnerabilityID": "CVE-1", "Severity": "HIGH", "PkgIdentifier": {"PURL": "pkg:npm/a@1"}}`)))
 	f.Add([]byte(grypeDoc(`{"vulnerability": {"id": "CVE-1", "severity": "High"}, "relatedVulnerabilities": [{"id": "GHSA-1"}], "artifact": {"name": "a"}}`)))
+	f.Add([]byte(trivyDoc(`{"VulnerabilityID": "CVE-1", "Severity": "HIGH", "severity": "LOW"}`)))
+	f.Add([]byte(osvDoc(`{"package": {"name": "x"}, "vulnerabilities": [{"id": "GO-1", "database_specific": {"severity": "HIGH"}}], "groups": [{"ids": ["GO-1"]}]}`)))
 	f.Add([]byte(sarifDoc(`{"tool": {"driver": {"name": "x", "rules": [{"id": "a", "properties": {"security-severity": "7"}}]}}, "results": [{"ruleId": "a", "rule": {"index": 0, "toolComponent": {"index": 0}}}]}`)))
 }
 

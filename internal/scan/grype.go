@@ -41,28 +41,12 @@ func (d *grypeDescriptor) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// grypeSource is the top-level "source": what was scanned. Its target is an
-// object with userInput for images and a plain path for older directory scans.
-type grypeSource struct{ Target string }
+// grypeSource is the top-level "source": what was scanned. It is kept raw
+// (another tool may use the key) and judged by grypeFinish.
+type grypeSource struct{ raw json.RawMessage }
 
 func (s *grypeSource) UnmarshalJSON(b []byte) error {
-	var v struct {
-		Target json.RawMessage `json:"target"`
-		Name   json.RawMessage `json:"name"`
-	}
-	if json.Unmarshal(b, &v) != nil {
-		return nil
-	}
-	var image struct {
-		UserInput string `json:"userInput"`
-	}
-	switch {
-	case json.Unmarshal(v.Target, &s.Target) == nil:
-	case json.Unmarshal(v.Target, &image) == nil && image.UserInput != "":
-		s.Target = image.UserInput
-	default:
-		_ = json.Unmarshal(v.Name, &s.Target)
-	}
+	s.raw = append(s.raw[:0], b...)
 	return nil
 }
 
@@ -138,15 +122,63 @@ func (p *parser) grypeFinish() error {
 	if p.grypeDesc == nil || !strings.EqualFold(p.grypeDesc.Name, "grype") {
 		return fmt.Errorf("%w: %q without a descriptor naming grype: not Grype JSON", ErrUnknownFormat, p.decisive)
 	}
-	if p.grypeSource == nil || p.grypeSource.Target == "" {
+	if p.grypeSource == nil {
 		return nil
+	}
+	target, err := p.grypeTarget(p.grypeSource.raw)
+	if err != nil || target == "" {
+		return err
 	}
 	for _, list := range [][]Finding{p.rep.Findings, p.rep.Suppressed} {
 		for i := range list {
 			if list[i].Target == "" {
-				list[i].Target = p.grypeSource.Target
+				list[i].Target = target
 			}
 		}
 	}
 	return nil
+}
+
+// grypeTarget reads source: the scanned image (target is an object, with
+// userInput and digests) or directory (target is a path; older versions put
+// it in name). It fills the report's Image.
+func (p *parser) grypeTarget(raw json.RawMessage) (string, error) {
+	var src struct {
+		Target one[json.RawMessage] `json:"target"`
+		Name   text                 `json:"name"`
+	}
+	if err := json.Unmarshal(raw, &src); err != nil {
+		return "", p.w.wrap("source", err)
+	}
+	t := src.Target.v
+	if len(t) == 0 || t[0] != '{' {
+		var path text
+		if err := json.Unmarshal(t, &path); len(t) > 0 && err != nil {
+			return "", p.w.wrap("source.target", err)
+		}
+		if path.s == "" {
+			return src.Name.s, nil
+		}
+		return path.s, nil
+	}
+	var image struct {
+		UserInput      text          `json:"userInput"`
+		ImageID        text          `json:"imageID"`
+		ManifestDigest text          `json:"manifestDigest"`
+		RepoDigests    one[[]string] `json:"repoDigests"`
+	}
+	if err := json.Unmarshal(t, &image); err != nil {
+		return "", p.w.wrap("source.target", err)
+	}
+	im := &p.rep.Image
+	im.Name = image.UserInput.s
+	im.addDigest(image.ImageID.s)
+	im.addDigest(image.ManifestDigest.s)
+	for _, d := range image.RepoDigests.v {
+		im.addDigest(d)
+	}
+	if image.UserInput.s == "" {
+		return src.Name.s, nil
+	}
+	return image.UserInput.s, nil
 }

@@ -97,6 +97,9 @@ type Report struct {
 	// ignoredMatches, SARIF results with an accepted suppression). They are
 	// not findings: the gate must not need an exception for them.
 	Suppressed []Finding
+	// Image is the scanned container image, for Trivy and Grype reports of
+	// an image; its Digests are empty for other reports.
+	Image Image
 }
 
 // ReadFile reads the report at path; see Read.
@@ -136,6 +139,8 @@ type parser struct {
 	keys     []string // top-level keys in order, for the unknown-format message
 
 	trivySchema   *int
+	trivyArtifact json.RawMessage // kept raw: other tools may use the keys
+	trivyMetadata json.RawMessage
 	grypeDesc     *grypeDescriptor
 	grypeSource   *grypeSource
 	sarifVersion  *string
@@ -236,6 +241,10 @@ func (p *parser) topLevel(key string) error {
 		}
 		p.grypeSource = &s
 		return nil
+	case "ArtifactName":
+		return p.w.decode(key, &p.trivyArtifact)
+	case "Metadata":
+		return p.w.decode(key, &p.trivyMetadata)
 	case "runs":
 		return p.sarifRuns()
 	case "version":
@@ -271,6 +280,7 @@ func (p *parser) finish() error {
 		if *p.trivySchema != 2 {
 			return fmt.Errorf("%w: Trivy SchemaVersion %d, want 2", ErrInvalid, *p.trivySchema)
 		}
+		return p.trivyImage()
 	case FormatGrype:
 		return p.grypeFinish()
 	case FormatSARIF:

@@ -46,6 +46,10 @@ func TrivyAt(i int) TrivyVuln {
 // the byte size a real report of n findings would have.
 var description = strings.Repeat("A flaw was found in the parser where a crafted input leads to an out-of-bounds read. ", 7)
 
+// ImageID is the image ID of the report WriteTrivy writes: a deployment
+// intent deploys that image by listing it as an artifact's digest.
+const ImageID = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+
 // WriteTrivy writes a Trivy JSON report (SchemaVersion 2) with n
 // vulnerabilities as TrivyAt describes them. It returns the bytes written.
 func WriteTrivy(w io.Writer, n int) (int64, error) {
@@ -56,7 +60,7 @@ func WriteTrivy(w io.Writer, n int) (int64, error) {
   "CreatedAt": "2026-01-02T03:04:05Z",
   "ArtifactName": "registry.example.com/app:1.0.0",
   "ArtifactType": "container_image",
-  "Metadata": {"OS": {"Family": "debian", "Name": "12.5"}, "ImageID": "sha256:0123456789abcdef"},
+  "Metadata": {"OS": {"Family": "debian", "Name": "12.5"}, "ImageID": "`+ImageID+`"},
   "Results": [`)
 	for i := 0; i < n; i++ {
 		v := TrivyAt(i)
