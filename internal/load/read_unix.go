@@ -3,16 +3,34 @@
 package load
 
 import (
+	"errors"
 	"io/fs"
+	"os"
 	"syscall"
 )
+
+// needsStat is errNeedsStat carrying the open's error.
+type needsStat struct{ err error }
+
+func (e *needsStat) Error() string        { return e.err.Error() }
+func (e *needsStat) Is(target error) bool { return target == errNeedsStat }
+func (e *needsStat) Unwrap() error        { return e.err }
 
 // readFile reads at most MaxFileSize+1 bytes of the regular file name,
 // whose size a stat gave. It calls the system directly: an *os.File adds a
 // flag query, a poller registration attempt and a cleanup to every file,
 // which for thousands of small records cost as much as the reads.
+//
+// The caller's lstat found a regular file; the open refuses a link all the
+// same, so that a link swapped in since is not followed (errSwapped).
 func readFile(name string, size int64) ([]byte, error) {
-	data, _, err := readOpen(name, 0, size)
+	data, _, err := readOpen(name, syscall.O_NOFOLLOW, size)
+	if errors.Is(err, errNeedsStat) {
+		if fi, lerr := os.Lstat(name); lerr == nil && fi.Mode()&fs.ModeSymlink != 0 {
+			return nil, errSwapped
+		}
+		err = errors.Unwrap(err) // the open's own error, e.g. permission denied
+	}
 	return data, err
 }
 
@@ -46,7 +64,7 @@ func readOpen(name string, flags int, size int64) ([]byte, int64, error) {
 			// A link (ELOOP on Linux, EMLINK on FreeBSD, EFTYPE on
 			// NetBSD), a socket (ENXIO) or anything else the open cannot
 			// settle goes the way of a stat first.
-			return nil, 0, errNeedsStat
+			return nil, 0, &needsStat{&fs.PathError{Op: "open", Path: name, Err: err}}
 		}
 		return nil, 0, &fs.PathError{Op: "open", Path: name, Err: err}
 	}

@@ -24,6 +24,34 @@ func TestReadFileRefusesANamedPipe(t *testing.T) {
 	assert.ErrorIs(t, err, errNotRegular)
 }
 
+// A record swapped for a link between the caller's lstat and the open is
+// refused, not followed: the link could point at any file of the runner.
+func TestReadFileRefusesALinkSwappedIn(t *testing.T) {
+	dir := t.TempDir()
+	outside := filepath.Join(dir, "outside.yaml")
+	require.NoError(t, os.WriteFile(outside, []byte("secret: 1\n"), 0o644))
+	link := filepath.Join(dir, "record.yaml")
+	require.NoError(t, os.Symlink(outside, link))
+	data, err := readFile(link, 10)
+	assert.ErrorIs(t, err, errSwapped)
+	assert.Empty(t, data)
+}
+
+// Other open errors keep their cause.
+func TestReadFileKeepsTheOpenError(t *testing.T) {
+	if os.Geteuid() == 0 {
+		// root opens any file, so use a missing one instead.
+		_, err := readFile(filepath.Join(t.TempDir(), "gone.yaml"), 1)
+		assert.ErrorIs(t, err, fs.ErrNotExist)
+		return
+	}
+	file := filepath.Join(t.TempDir(), "locked.yaml")
+	require.NoError(t, os.WriteFile(file, []byte("a: 1\n"), 0o000))
+	_, err := readFile(file, 5)
+	assert.ErrorIs(t, err, fs.ErrPermission)
+	assert.NotErrorIs(t, err, errSwapped)
+}
+
 // withoutBlocking runs read and fails the test if it has not returned
 // within seconds: a named pipe opened for reading waits for a writer.
 func withoutBlocking(t *testing.T, read func() error) error {

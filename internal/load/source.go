@@ -58,6 +58,7 @@ var (
 	errNotRegular = errors.New("not a regular file") // by the time it is opened
 	errNeedsStat  = errors.New("needs a stat: a symbolic link, or not a plain open")
 	errTooLarge   = errors.New("file too large")
+	errSwapped    = errors.New("replaced by a symbolic link while being read")
 )
 
 // DirSource reads a work tree on disk. Make one with NewDirSource, which
@@ -196,6 +197,8 @@ func (d DirSource) readError(p string, size int64, err error) error {
 		return &Error{File: p, Msg: "not a regular file"}
 	case errors.Is(err, errTooLarge):
 		return tooLarge(p, size)
+	case errors.Is(err, errSwapped):
+		return &Error{File: p, Msg: msgLink}
 	case errors.As(err, &pe) && pe.Op == "open":
 		return err
 	}
