@@ -97,7 +97,7 @@ intent, invalid records or policy).`)
 	if len(paths) == 0 && !o.noScan {
 		return usageErrorf("no scanner report: give --scan or list scans in the intent (or --no-scan to decide without one)")
 	}
-	var findings []scan.Finding
+	var findings, suppressed []scan.Finding
 	for _, p := range paths {
 		rep, err := scan.ReadFile(p)
 		if err != nil {
@@ -107,6 +107,7 @@ intent, invalid records or policy).`)
 			return otherImageError(p, rep.Image, intent)
 		}
 		findings = append(findings, rep.Findings...)
+		suppressed = append(suppressed, rep.Suppressed...)
 	}
 	var controls map[string]gate.ControlStatus
 	if o.controls != "" {
@@ -114,7 +115,7 @@ intent, invalid records or policy).`)
 			return err
 		}
 	}
-	d := gate.Decide(gate.Input{Intent: intent, Findings: findings, Exceptions: exceptions, Policy: l.policy, Now: now, Window: window, Controls: controls})
+	d := gate.Decide(gate.Input{Intent: intent, Findings: findings, Suppressed: suppressed, Exceptions: exceptions, Policy: l.policy, Now: now, Window: window, Controls: controls})
 	switch o.format {
 	case "json":
 		err = report.GateJSON(e.stdout, d)

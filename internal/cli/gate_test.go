@@ -185,3 +185,32 @@ func TestGateReportOfTheDeployedImage(t *testing.T) {
 		assert.Contains(t, errOut, "is a scan of busybox:1.32.1 (sha256:388056c9")
 	})
 }
+
+// A real Trivy report whose VEX document suppressed a finding: raised to
+// High, that finding blocks until an exception covers it, unless the policy
+// honours scanner suppressions.
+func TestGateScannerSuppressions(t *testing.T) {
+	dir := t.TempDir()
+	copyExamples(t, dir)
+	var doc map[string]any
+	require.NoError(t, json.Unmarshal([]byte(mustRead(t, "../scan/testdata/real/trivy/npm-with-suppressed.json")), &doc))
+	result := doc["Results"].([]any)[0].(map[string]any)
+	delete(result, "Vulnerabilities")
+	result["ExperimentalModifiedFindings"].([]any)[0].(map[string]any)["Finding"].(map[string]any)["Severity"] = "HIGH"
+	data, err := json.Marshal(doc)
+	require.NoError(t, err)
+	report := writeFile(t, dir, "trivy.json", string(data))
+	intent := writeFile(t, dir, "intent.yaml", "intent_id: x\napplication: fluentd\nversion: '1'\nenvironment: production\nartifacts: []\n")
+
+	code, out, errOut := run(t, "gate", "--repo", dir, "--now", testNow, "--intent", intent, "--scan", report)
+	assert.Equal(t, ExitNo, code, errOut)
+	assert.Contains(t, out, "BLOCKED  High CVE-2017-16137 in debug 3.0.1 (suppressed by the scanner)")
+
+	policyPath := filepath.Join(dir, "exceptions", "policy.yaml")
+	honour := strings.Replace(mustRead(t, policyPath), "honor_scanner_suppressions: false", "honor_scanner_suppressions: true", 1)
+	require.NotEqual(t, mustRead(t, policyPath), honour)
+	writeFile(t, dir, "exceptions/policy.yaml", honour)
+	code, out, errOut = run(t, "gate", "--repo", dir, "--now", testNow, "--intent", intent, "--scan", report)
+	assert.Equal(t, ExitOK, code, errOut)
+	assert.Contains(t, out, "CVE-2017-16137 in debug 3.0.1 is suppressed by the scanner")
+}

@@ -36,8 +36,13 @@ type ControlStatus struct {
 
 // Input is everything a decision is made from.
 type Input struct {
-	Intent     *Intent
-	Findings   []scan.Finding
+	Intent   *Intent
+	Findings []scan.Finding
+	// Suppressed are findings the scanner reports as suppressed (by an
+	// ignore file or a VEX document). Unless the policy honours scanner
+	// suppressions they need an exception like any other finding: a
+	// hand-kept ignore file must not grant what no one approved.
+	Suppressed []scan.Finding
 	Exceptions []*exception.Exception
 	Policy     *policy.Policy
 	Now        time.Time
@@ -66,6 +71,9 @@ type Need struct {
 	PURL     string   `json:"purl,omitempty"`
 	Aliases  []string `json:"aliases,omitempty"`
 	Targets  []string `json:"targets,omitempty"`
+	// Suppressed is true when the scanner reported every finding of the
+	// need as suppressed.
+	Suppressed bool `json:"suppressed,omitempty"`
 	// CoveredBy is the exception that covers the need; empty when blocked.
 	CoveredBy string   `json:"covered_by,omitempty"`
 	Controls  []string `json:"controls,omitempty"`
@@ -114,7 +122,17 @@ func Decide(in Input) *Decision {
 	d := &Decision{Intent: in.Intent.ID, Findings: map[string]int{}}
 	e := newEvaluator(in)
 	blocking := blockingSeverity(in.Policy.Gate.BlockingSeverities)
-	for _, g := range groupFindings(in.Findings) {
+	honour := in.Policy.Gate.HonorScannerSuppressions
+	suppressed := in.Suppressed
+	if honour {
+		suppressed = nil
+		for _, g := range groupFindings(in.Suppressed, nil) {
+			if g.Severity >= blocking && g.Severity != scan.Unknown {
+				d.Warnings = append(d.Warnings, Warning{Code: "scanner-suppressed", Detail: fmt.Sprintf("%s %s in %s is suppressed by the scanner; the policy honours scanner suppressions, so it needs no exception", g.Severity, g.ID, g.component())})
+			}
+		}
+	}
+	for _, g := range groupFindings(in.Findings, suppressed) {
 		d.Findings[g.Severity.String()] += g.count
 		if g.Severity == scan.Unknown {
 			d.Warnings = append(d.Warnings, Warning{Code: "unrated-finding", Detail: fmt.Sprintf("%s in %s has no severity rating; it does not block under the policy's blocking severities", g.ID, g.component())})
@@ -124,6 +142,10 @@ func Decide(in Input) *Decision {
 		}
 		n := Need{Kind: NeedVulnerability, Key: g.ID, Severity: g.Severity.String(), Package: g.Package, Version: g.Version, PURL: g.PURL, Aliases: g.Aliases, Targets: g.targets,
 			Summary: fmt.Sprintf("%s %s in %s", g.Severity, g.ID, g.component())}
+		if g.suppressed == g.count {
+			n.Suppressed = true
+			n.Summary += " (suppressed by the scanner)"
+		}
 		e.cover(&n, e.vulnCandidates(g))
 		d.Needs = append(d.Needs, n)
 	}
@@ -187,8 +209,9 @@ func blockingSeverity(names []string) scan.Severity {
 // targets report it.
 type findingGroup struct {
 	scan.Finding
-	targets []string
-	count   int
+	targets    []string
+	count      int
+	suppressed int // how many of count the scanner suppressed
 }
 
 func (g *findingGroup) component() string {
@@ -204,12 +227,15 @@ func (g *findingGroup) component() string {
 	return g.Package
 }
 
-func groupFindings(fs []scan.Finding) []*findingGroup {
+// groupFindings groups the findings and the suppressed findings together:
+// a finding one report suppresses and another does not is one need.
+func groupFindings(fs, suppressed []scan.Finding) []*findingGroup {
 	index := map[string]*findingGroup{}
 	// Reports repeat the same packages across many findings.
 	bases := map[string]string{}
 	var out []*findingGroup
-	for _, f := range fs {
+	for i := range len(fs) + len(suppressed) {
+		f, isSuppressed := lookup(fs, suppressed, i)
 		// A group is judged by its first finding, so the key must never
 		// join two packages: each kind of package identity has its own
 		// tag, and every free-form part is quoted. A package URL that does
@@ -230,11 +256,14 @@ func groupFindings(fs []scan.Finding) []*findingGroup {
 		key := strconv.Quote(strings.ToUpper(f.ID)) + comp + strconv.Quote(f.Version)
 		g, ok := index[key]
 		if !ok {
-			g = &findingGroup{Finding: f}
+			g = &findingGroup{Finding: *f}
 			index[key] = g
 			out = append(out, g)
 		}
 		g.count++
+		if isSuppressed {
+			g.suppressed++
+		}
 		if f.Severity > g.Severity {
 			g.Severity = f.Severity
 		}
@@ -250,6 +279,14 @@ func groupFindings(fs []scan.Finding) []*findingGroup {
 		return out[i].ID < out[j].ID
 	})
 	return out
+}
+
+// lookup returns the i-th finding of fs followed by suppressed.
+func lookup(fs, suppressed []scan.Finding, i int) (f *scan.Finding, isSuppressed bool) {
+	if i < len(fs) {
+		return &fs[i], false
+	}
+	return &suppressed[i-len(fs)], true
 }
 
 func mergeAliases(have, add []string, id string) []string {

@@ -400,3 +400,45 @@ func TestIntentDeploys(t *testing.T) {
 	assert.False(t, (&Intent{}).Deploys([]string{"ab"}), "an intent without artifacts deploys no image")
 	assert.False(t, (&Intent{Artifacts: []Artifact{{Name: "x"}}}).Deploys([]string{""}), "an artifact without a digest matches nothing")
 }
+
+// A finding the scanner suppressed (an ignore file, a VEX document) needs an
+// exception like any other unless the policy honours scanner suppressions:
+// a hand-kept ignore file must not grant what no one approved.
+func TestScannerSuppressions(t *testing.T) {
+	high := scan.Finding{ID: "CVE-2020-8165", Severity: scan.High, Package: "activesupport", Version: "6.0.2.1", PURL: "pkg:gem/activesupport@6.0.2.1", Target: "Ruby"}
+	low := scan.Finding{ID: "CVE-2021-1", Severity: scan.Low, Package: "zlib", Version: "1"}
+	honouring := policy.Default()
+	honouring.Gate.HonorScannerSuppressions = true
+
+	t.Run("an uncovered suppressed finding blocks", func(t *testing.T) {
+		d := decide(t, Input{Suppressed: []scan.Finding{high, low}})
+		assert.False(t, d.Allowed)
+		require.Len(t, d.Needs, 1)
+		assert.True(t, d.Needs[0].Suppressed)
+		assert.Equal(t, "High CVE-2020-8165 in activesupport 6.0.2.1 (suppressed by the scanner)", d.Needs[0].Summary)
+	})
+	t.Run("an exception covers it as it covers any finding", func(t *testing.T) {
+		d := decide(t, Input{Suppressed: []scan.Finding{idn}, Exceptions: []*exception.Exception{vulnException("a")}})
+		assert.True(t, d.Allowed)
+		require.Len(t, d.Needs, 1)
+		assert.Equal(t, "a", d.Needs[0].CoveredBy)
+	})
+	t.Run("suppressed in one report, reported in another: one need, not suppressed", func(t *testing.T) {
+		d := decide(t, Input{Findings: []scan.Finding{high}, Suppressed: []scan.Finding{high}})
+		require.Len(t, d.Needs, 1)
+		assert.False(t, d.Needs[0].Suppressed)
+		assert.Equal(t, 2, d.Findings["High"])
+	})
+	t.Run("a policy that honours suppressions lets it pass with a warning", func(t *testing.T) {
+		d := decide(t, Input{Suppressed: []scan.Finding{high, low}, Policy: honouring})
+		assert.True(t, d.Allowed)
+		assert.Empty(t, d.Needs)
+		require.Len(t, d.Warnings, 1)
+		assert.Equal(t, "scanner-suppressed", d.Warnings[0].Code)
+		assert.Contains(t, d.Warnings[0].Detail, "High CVE-2020-8165 in activesupport 6.0.2.1 is suppressed by the scanner")
+	})
+	t.Run("honouring suppressions does not pass what the scanner reported", func(t *testing.T) {
+		d := decide(t, Input{Findings: []scan.Finding{high}, Suppressed: []scan.Finding{high}, Policy: honouring})
+		assert.False(t, d.Allowed)
+	})
+}

@@ -76,6 +76,9 @@ type GateSettings struct {
 	RequireActiveControls bool
 	ControlsMaxAge        time.Duration
 	WarningDays           int
+	// HonorScannerSuppressions lets findings a scanner reports as
+	// suppressed (ignore files, VEX) pass without an exception.
+	HonorScannerSuppressions bool
 }
 
 // Default is the policy that applies when exceptions/policy.yaml is absent.
@@ -283,6 +286,9 @@ func FromValue(v any) (*Policy, []*GroupError) {
 		}
 		if b, ok := g["require_active_controls"].(bool); ok {
 			p.Gate.RequireActiveControls = b
+		}
+		if b, ok := g["honor_scanner_suppressions"].(bool); ok {
+			p.Gate.HonorScannerSuppressions = b
 		}
 		if s, ok := g["controls_max_age"].(string); ok {
 			d, err := time.ParseDuration(s)
