@@ -127,7 +127,7 @@ func Decide(in Input) *Decision {
 	if honour {
 		suppressed = nil
 		for _, g := range groupFindings(in.Suppressed, nil) {
-			if g.Severity >= blocking && g.Severity != scan.Unknown {
+			if g.Severity >= blocking || (g.Severity == scan.Unknown && in.Policy.Gate.BlockUnrated) {
 				d.Warnings = append(d.Warnings, Warning{Code: "scanner-suppressed", Detail: fmt.Sprintf("%s %s in %s is suppressed by the scanner; the policy honours scanner suppressions, so it needs no exception", g.Severity, g.ID, g.component())})
 			}
 		}
@@ -135,9 +135,11 @@ func Decide(in Input) *Decision {
 	for _, g := range groupFindings(in.Findings, suppressed) {
 		d.Findings[g.Severity.String()] += g.count
 		if g.Severity == scan.Unknown {
-			d.Warnings = append(d.Warnings, Warning{Code: "unrated-finding", Detail: fmt.Sprintf("%s in %s has no severity rating; it does not block under the policy's blocking severities", g.ID, g.component())})
-		}
-		if g.Severity < blocking || g.Severity == scan.Unknown {
+			if !in.Policy.Gate.BlockUnrated {
+				d.Warnings = append(d.Warnings, Warning{Code: "unrated-finding", Detail: fmt.Sprintf("%s in %s has no severity rating; it does not block unless the policy sets gate.block_unrated", g.ID, g.component())})
+				continue
+			}
+		} else if g.Severity < blocking {
 			continue
 		}
 		n := Need{Kind: NeedVulnerability, Key: g.ID, Severity: g.Severity.String(), Package: g.Package, Version: g.Version, PURL: g.PURL, Aliases: g.Aliases, Targets: g.targets,

@@ -442,3 +442,26 @@ func TestScannerSuppressions(t *testing.T) {
 		assert.False(t, d.Allowed)
 	})
 }
+
+func TestUnratedFindings(t *testing.T) {
+	unrated := scan.Finding{ID: "GO-2022-0001", Aliases: []string{"CVE-2022-1234"}, Severity: scan.Unknown, Package: "golang.org/x/net", Version: "0.1.0"}
+	strict := policy.Default()
+	strict.Gate.BlockUnrated = true
+
+	d := decide(t, Input{Findings: []scan.Finding{unrated}})
+	assert.True(t, d.Allowed, "by default an unrated finding warns")
+	require.Len(t, d.Warnings, 1)
+	assert.Equal(t, "unrated-finding", d.Warnings[0].Code)
+
+	d = decide(t, Input{Findings: []scan.Finding{unrated}, Policy: strict})
+	assert.False(t, d.Allowed, "gate.block_unrated makes it need an exception")
+	require.Len(t, d.Needs, 1)
+	assert.Equal(t, "Unknown", d.Needs[0].Severity)
+	assert.Empty(t, d.Warnings)
+
+	x := vulnException("go", func(x *exception.Exception) {
+		x.Vulnerabilities = []exception.Vulnerability{{CVE: "CVE-2022-1234", Severity: "Low", Component: "golang.org/x/net"}}
+	})
+	d = decide(t, Input{Findings: []scan.Finding{unrated}, Policy: strict, Exceptions: []*exception.Exception{x}})
+	assert.True(t, d.Allowed, "and an exception covers it")
+}

@@ -79,6 +79,9 @@ type GateSettings struct {
 	// HonorScannerSuppressions lets findings a scanner reports as
 	// suppressed (ignore files, VEX) pass without an exception.
 	HonorScannerSuppressions bool
+	// BlockUnrated makes findings without a severity rating need an
+	// exception; otherwise they are warnings.
+	BlockUnrated bool
 }
 
 // Default is the policy that applies when exceptions/policy.yaml is absent.
@@ -289,6 +292,9 @@ func FromValue(v any) (*Policy, []*GroupError) {
 		}
 		if b, ok := g["honor_scanner_suppressions"].(bool); ok {
 			p.Gate.HonorScannerSuppressions = b
+		}
+		if b, ok := g["block_unrated"].(bool); ok {
+			p.Gate.BlockUnrated = b
 		}
 		if s, ok := g["controls_max_age"].(string); ok {
 			d, err := time.ParseDuration(s)

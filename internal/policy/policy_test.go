@@ -40,7 +40,7 @@ func TestFromValue(t *testing.T) {
 		},
 		"cab":           map[string]any{"risk_threshold": int64(40)},
 		"reminder_days": []any{int64(1), int64(14), int64(7)},
-		"gate":          map[string]any{"controls_max_age": "12h", "blocking_severities": []any{"Critical"}, "honor_scanner_suppressions": true},
+		"gate":          map[string]any{"controls_max_age": "12h", "blocking_severities": []any{"Critical"}, "honor_scanner_suppressions": true, "block_unrated": true},
 	})
 	require.Empty(t, errs)
 	assert.Equal(t, "Europe/Berlin", p.Location.String())
@@ -53,6 +53,7 @@ func TestFromValue(t *testing.T) {
 	assert.Equal(t, 12*time.Hour, p.Gate.ControlsMaxAge)
 	assert.Equal(t, []string{"Critical"}, p.Gate.BlockingSeverities)
 	assert.True(t, p.Gate.HonorScannerSuppressions)
+	assert.True(t, p.Gate.BlockUnrated)
 	assert.False(t, Default().Gate.HonorScannerSuppressions, "suppressions need exceptions unless a policy says otherwise")
 }
 
