@@ -296,15 +296,44 @@ func TestListAtRevision(t *testing.T) {
 }
 
 func TestParsePeriod(t *testing.T) {
-	for in, want := range map[string]time.Duration{"14d": 14 * 24 * time.Hour, "2w": 14 * 24 * time.Hour, "36h": 36 * time.Hour} {
+	for in, want := range map[string]period{
+		"14d": {days: 14, d: 14 * 24 * time.Hour}, "2w": {days: 14, d: 14 * 24 * time.Hour},
+		"0d": {days: 0, d: 0}, "36h": {days: -1, d: 36 * time.Hour}, "36600d": {days: 36600, d: 36600 * 24 * time.Hour},
+	} {
 		got, err := parsePeriod(in)
 		require.NoError(t, err)
 		assert.Equal(t, want, got, in)
 	}
-	for _, in := range []string{"", "d", "-1d", "soon", "-3h"} {
+	// Beyond a century the count of nanoseconds would overflow into a
+	// negative period, which once switched the filter off.
+	for _, in := range []string{"", "d", "-1d", "soon", "-3h", "36601d", "999999999d", "106752d", "15251w", "900000h"} {
 		_, err := parsePeriod(in)
 		assert.Error(t, err, in)
 	}
+}
+
+// --expiring-within counts days as the table does: 41d keeps the record
+// with 41 days left, 0d keeps only records on their last day.
+func TestListExpiringWithinCountsDays(t *testing.T) {
+	ids := func(args ...string) []string {
+		t.Helper()
+		code, out, errOut := run(t, append([]string{"list", "--repo", "../..", "--now", testNow, "--format", "json"}, args...)...)
+		require.Equal(t, ExitOK, code, errOut)
+		var rows []struct{ ID string }
+		require.NoError(t, json.Unmarshal([]byte(out), &rows))
+		var out2 []string
+		for _, r := range rows {
+			out2 = append(out2, r.ID)
+		}
+		return out2
+	}
+	assert.Equal(t, []string{"c7d1e5a3-8f2b-4c6d-9e0a-1b3c5d7f9a2e"}, ids("--expiring-within", "41d"))
+	assert.Empty(t, ids("--expiring-within", "40d"))
+	assert.Empty(t, ids("--expiring-within", "0d"), "no bundled record is on its last day")
+	assert.Equal(t, []string{"c7d1e5a3-8f2b-4c6d-9e0a-1b3c5d7f9a2e"}, ids("--now", "2027-01-09T23:00:00Z", "--expiring-within", "0d"))
+	code, _, errOut := run(t, "list", "--repo", "../..", "--now", testNow, "--expiring-within", "999999999d")
+	assert.Equal(t, ExitError, code)
+	assert.Contains(t, errOut, "at most 36600d")
 }
 
 func TestValidateAtRevision(t *testing.T) {

@@ -59,9 +59,13 @@ intent, invalid records or policy).`)
 	if o.intent == "" {
 		return usageErrorf("--intent is required")
 	}
-	window, err := periodFlag("window", o.window)
+	wp, err := periodFlag("window", o.window)
 	if err != nil {
 		return err
+	}
+	var window time.Duration
+	if wp != nil {
+		window = wp.d
 	}
 	now, err := o.clock(e)
 	if err != nil {

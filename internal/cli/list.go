@@ -128,19 +128,24 @@ func (e *env) leftOut(n int, what string) error {
 	return ErrNo
 }
 
-func (o listOptions) keep(r listRow, now time.Time, within time.Duration) bool {
+func (o listOptions) keep(r listRow, now time.Time, within *period) bool {
 	if o.typ != "" && r.Type != o.typ {
 		return false
 	}
 	if o.status != "" && r.State != o.status {
 		return false
 	}
-	if within > 0 {
+	if within != nil {
 		if r.State != string(exception.StateApproved) || r.DaysLeft == nil {
 			return false
 		}
+		// In days, as the table counts them: 14d keeps a record with 14
+		// days left, 0d one on its last day.
+		if within.days >= 0 {
+			return *r.DaysLeft <= within.days
+		}
 		until, err := time.Parse(time.RFC3339, r.ValidThrough)
-		if err != nil || until.After(now.Add(within)) {
+		if err != nil || until.After(now.Add(within.d)) {
 			return false
 		}
 	}
@@ -193,22 +198,34 @@ func writeList(e *env, format string, rows []listRow) error {
 	return bw.Flush()
 }
 
-// parsePeriod reads 14d, 2w or a Go duration.
-func parsePeriod(s string) (time.Duration, error) {
-	for suffix, unit := range map[string]time.Duration{"d": 24 * time.Hour, "w": 7 * 24 * time.Hour} {
+// maxPeriodDays bounds a period: far beyond any expiry, and far below
+// where a count of nanoseconds overflows and turns negative.
+const maxPeriodDays = 100 * 366
+
+// period is a --expiring-within or --window value: whole days (14d, 2w),
+// or a duration (36h).
+type period struct {
+	days int // for 14d and 2w; -1 for a duration
+	d    time.Duration
+}
+
+// parsePeriod reads 14d, 2w or a Go duration, none negative or beyond a
+// century.
+func parsePeriod(s string) (period, error) {
+	for suffix, unit := range map[string]int{"d": 1, "w": 7} {
 		if n, ok := strings.CutSuffix(s, suffix); ok {
 			v, err := strconv.Atoi(n)
-			if err != nil || v < 0 {
-				return 0, fmt.Errorf("%q: want a number of days such as 14d", s)
+			if err != nil || v < 0 || v > maxPeriodDays/unit {
+				return period{}, fmt.Errorf("%q: want a number of days such as 14d, at most %dd", s, maxPeriodDays)
 			}
-			return time.Duration(v) * unit, nil
+			return period{days: v * unit, d: time.Duration(v*unit) * 24 * time.Hour}, nil
 		}
 	}
 	d, err := time.ParseDuration(s)
-	if err != nil || d < 0 {
-		return 0, fmt.Errorf("%q: want a period such as 14d, 2w or 36h", s)
+	if err != nil || d < 0 || d > maxPeriodDays*24*time.Hour {
+		return period{}, fmt.Errorf("%q: want a period such as 14d, 2w or 36h, at most %dd", s, maxPeriodDays)
 	}
-	return d, nil
+	return period{days: -1, d: d}, nil
 }
 
 func typeNames() string {

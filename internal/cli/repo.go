@@ -266,14 +266,15 @@ func workTreePolicy(e *env, dir string) (*validate.Schemas, *policy.Policy, erro
 	return schemas, pol, nil
 }
 
-// periodFlag parses a --window or --expiring-within value; empty is zero.
-func periodFlag(name, value string) (time.Duration, error) {
+// periodFlag parses a --window or --expiring-within value; nil when the
+// flag is not given.
+func periodFlag(name, value string) (*period, error) {
 	if value == "" {
-		return 0, nil
+		return nil, nil
 	}
-	d, err := parsePeriod(value)
+	p, err := parsePeriod(value)
 	if err != nil {
-		return 0, usageErrorf("--%s: %v", name, err)
+		return nil, usageErrorf("--%s: %v", name, err)
 	}
-	return d, nil
+	return &p, nil
 }

@@ -38,9 +38,19 @@ func (d Date) String() string { return fmt.Sprintf("%04d-%02d-%02d", d.Year, d.M
 // IsZero reports whether d is the zero Date.
 func (d Date) IsZero() bool { return d == Date{} }
 
-// Start is midnight at the start of d in loc.
+// Start is the instant the day before d ends in loc: midnight, or where
+// clocks skip midnight (summer time begins at 00:00 in Santiago, the
+// Azores, Havana) the end of the skip.
 func (d Date) Start(loc *time.Location) time.Time {
-	return time.Date(d.Year, d.Month, d.Day, 0, 0, 0, 0, loc)
+	t := time.Date(d.Year, d.Month, d.Day, 0, 0, 0, 0, loc)
+	// A midnight that does not exist comes back as an instant of the day
+	// before; the day begins where that zone period ends.
+	if DateOf(t, loc) != d {
+		if _, end := t.ZoneBounds(); end.After(t) {
+			t = end
+		}
+	}
+	return t
 }
 
 func (d Date) utc() time.Time { return time.Date(d.Year, d.Month, d.Day, 0, 0, 0, 0, time.UTC) }
