@@ -145,7 +145,7 @@ func RunGate(ctx context.Context, cfg GateConfig, out io.Writer) error {
 		if err != nil {
 			return err
 		}
-		d = gate.Decide(gate.Input{Intent: intent, Findings: rep.Findings, Exceptions: xs, Policy: pol, Now: now})
+		d = gate.Decide(gate.Input{Intent: intent, Findings: rep.Findings, Suppressed: rep.Suppressed, Exceptions: xs, Policy: pol, Now: now})
 		return nil
 	})
 	if d == nil {

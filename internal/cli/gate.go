@@ -107,6 +107,9 @@ intent, invalid records or policy).`)
 		if err != nil {
 			return err
 		}
+		if rep.Image.Container && len(rep.Image.Digests) == 0 {
+			return fmt.Errorf("%s is a scan of a container image that records no digest: it cannot be tied to an artifact of this deployment", p)
+		}
 		if !intent.Deploys(rep.Image.Digests) {
 			return otherImageError(p, rep.Image, intent)
 		}

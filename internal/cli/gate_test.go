@@ -104,6 +104,11 @@ func TestGateCannotDecide(t *testing.T) {
 			return []string{"--intent", writeFile(t, dir, "other.yaml", other), "--scan", writeFile(t, dir, "t.json", trivy)}
 		}, "t.json is a scan of testdata/fixtures/images/fluentd-multiple-lockfiles.tar.gz " +
 			"(sha256:5a992077baba51b97f27591a10d54d2f2723dc9c81a3fe419e261023f2554933), but the intent deploys fluentd sha256:00000000"},
+		{"report of an image without a digest", func(t *testing.T) []string {
+			noID := strings.Replace(trivy, `"ImageID": "sha256:5a992077baba51b97f27591a10d54d2f2723dc9c81a3fe419e261023f2554933"`, `"ImageID": ""`, 1)
+			require.NotEqual(t, trivy, noID)
+			return []string{"--intent", goodIntent, "--scan", writeFile(t, dir, "noid.json", noID)}
+		}, "noid.json is a scan of a container image that records no digest"},
 		{"report of an image, intent without artifacts", func(t *testing.T) []string {
 			none := strings.Replace(fluentdIntent, "artifacts: [", "artifacts: []\nx: [", 1)
 			none = none[:strings.Index(none, "x: [")]

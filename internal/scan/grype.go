@@ -144,6 +144,7 @@ func (p *parser) grypeFinish() error {
 // it in name). It fills the report's Image.
 func (p *parser) grypeTarget(raw json.RawMessage) (string, error) {
 	var src struct {
+		Type   text                 `json:"type"`
 		Target one[json.RawMessage] `json:"target"`
 		Name   text                 `json:"name"`
 	}
@@ -170,12 +171,12 @@ func (p *parser) grypeTarget(raw json.RawMessage) (string, error) {
 	if err := json.Unmarshal(t, &image); err != nil {
 		return "", p.w.wrap("source.target", err)
 	}
-	im := &p.rep.Image
-	im.Name = image.UserInput.s
-	im.addDigest(image.ImageID.s)
-	im.addDigest(image.ManifestDigest.s)
+	p.rep.Image.Name = image.UserInput.s
+	p.rep.Image.Container = src.Type.s == "image"
+	p.addDigest(image.ImageID.s)
+	p.addDigest(image.ManifestDigest.s)
 	for _, d := range image.RepoDigests.v {
-		im.addDigest(d)
+		p.addDigest(d)
 	}
 	if image.UserInput.s == "" {
 		return src.Name.s, nil

@@ -2,7 +2,6 @@ package scan
 
 import (
 	"encoding/json"
-	"slices"
 	"strings"
 )
 
@@ -13,18 +12,28 @@ type Image struct {
 	// manifest and repository digests. sha256 digests are lowercase hex
 	// without the "sha256:" prefix; others keep their algorithm.
 	Digests []string
+	// Container is true when the report says it scanned a container image
+	// (Trivy's ArtifactType container_image, Grype's source type image),
+	// which then must have digests to be tied to a deployment.
+	Container bool
 }
 
-// addDigest adds "sha256:HEX" or "NAME@sha256:HEX"; empty values are
-// skipped (Trivy writes RepoDigests: [""] for images loaded from a file).
-func (im *Image) addDigest(s string) {
+// addDigest adds "sha256:HEX" or "NAME@sha256:HEX" to the report's image;
+// empty values are skipped (Trivy writes RepoDigests: [""] for images
+// loaded from a file).
+func (p *parser) addDigest(s string) {
 	if i := strings.LastIndexByte(s, '@'); i >= 0 {
 		s = s[i+1:]
 	}
 	s = strings.TrimPrefix(strings.ToLower(strings.TrimSpace(s)), "sha256:")
-	if s != "" && !slices.Contains(im.Digests, s) {
-		im.Digests = append(im.Digests, s)
+	if s == "" || p.digests[s] {
+		return
 	}
+	if p.digests == nil {
+		p.digests = make(map[string]bool)
+	}
+	p.digests[s] = true
+	p.rep.Image.Digests = append(p.rep.Image.Digests, s)
 }
 
 // trivyImage reads the image from Trivy's ArtifactName and Metadata, which
@@ -37,6 +46,13 @@ func (p *parser) trivyImage() error {
 		}
 		p.rep.Image.Name = name.s
 	}
+	if p.trivyArtifactType != nil {
+		var typ text
+		if err := json.Unmarshal(p.trivyArtifactType, &typ); err != nil {
+			return p.w.wrap("ArtifactType", err)
+		}
+		p.rep.Image.Container = typ.s == "container_image"
+	}
 	if p.trivyMetadata == nil {
 		return nil
 	}
@@ -47,9 +63,9 @@ func (p *parser) trivyImage() error {
 	if err := json.Unmarshal(p.trivyMetadata, &m); err != nil {
 		return p.w.wrap("Metadata", err)
 	}
-	p.rep.Image.addDigest(m.ImageID.s)
+	p.addDigest(m.ImageID.s)
 	for _, d := range m.RepoDigests.v {
-		p.rep.Image.addDigest(d)
+		p.addDigest(d)
 	}
 	return nil
 }

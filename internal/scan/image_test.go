@@ -19,20 +19,20 @@ func TestReadImage(t *testing.T) {
 		want Image
 	}{
 		{"trivy/alpine-39.json", Image{Name: "testdata/fixtures/images/alpine-39.tar.gz",
-			Digests: []string{"055936d3920576da37aa9bc460d70c5f212028bda1c08c0879aedf03d7a66ea1"}}},
+			Digests: []string{"055936d3920576da37aa9bc460d70c5f212028bda1c08c0879aedf03d7a66ea1"}, Container: true}},
 		{"trivy/defectdojo-all-statuses.json", Image{Name: "",
-			Digests: []string{"22ae3921bdaac434bb4cb92dbbc209e46b1f3f70e9fa0b5fbbb43ce7d452c72d"}}},
+			Digests: []string{"22ae3921bdaac434bb4cb92dbbc209e46b1f3f70e9fa0b5fbbb43ce7d452c72d"}, Container: true}},
 		{"trivy/fluentd-gems.json", Image{Name: "testdata/fixtures/images/fluentd-multiple-lockfiles.tar.gz",
-			Digests: []string{"5a992077baba51b97f27591a10d54d2f2723dc9c81a3fe419e261023f2554933"}}},
+			Digests: []string{"5a992077baba51b97f27591a10d54d2f2723dc9c81a3fe419e261023f2554933"}, Container: true}},
 		{"trivy/gomod.json", Image{Name: "testdata/fixtures/repo/gomod"}},
 		{"trivy/npm-with-suppressed.json", Image{Name: "package-lock.json"}},
 		{"grype/defectdojo-check-all-fields.json", Image{Name: "vulnerable-image:latest", Digests: []string{
 			"ce9898fd214aef9c994a42624b09056bdce3ff4a8e3f68dc242d967b80fcbeee",
-			"9d8825ab20ac86b40eb71495bece1608a302fb180384740697a28c2b0a5a0fc6"}}},
+			"9d8825ab20ac86b40eb71495bece1608a302fb180384740697a28c2b0a5a0fc6"}, Container: true}},
 		{"grype/defectdojo-many-vulns-with-epss.json", Image{Name: "busybox:1.32.1", Digests: []string{
 			"388056c9a6838deea3792e8f00705b35b439cf57b3c9c2634fb4e95cfc896de6",
 			"123b1fd3a44eaaf7322e08e9175d9ca57d49ebf2955d4fa1f5607e99dc31bcbb",
-			"ae39a6f5c07297d7ab64dbd4f82c77c874cc6a94cea29fdec309d0992574b4f7"}}},
+			"ae39a6f5c07297d7ab64dbd4f82c77c874cc6a94cea29fdec309d0992574b4f7"}, Container: true}},
 		{"grype/grype-presenter-empty.json", Image{}},
 		{"osv-scanner/defectdojo-many-findings.json", Image{}},
 	}

@@ -108,3 +108,91 @@ func TestReadKeepsKeysItDoesNotRepeat(t *testing.T) {
 		})
 	}
 }
+
+// The objects the reader walks key by key dispatch on exact names; a known
+// key in another letter case would be skipped here but read by the
+// scanners' own readers (Go's encoding/json matches keys in any case), so
+// it is refused.
+func TestReadRefusesKnownKeysInAnotherCase(t *testing.T) {
+	v := `{"VulnerabilityID": "CVE-1", "Severity": "CRITICAL"}`
+	tests := []struct {
+		name, input, msg string
+	}{
+		{"trivy vulnerabilities in lower case", `{"SchemaVersion": 2, "Results": [{"Target": "a", "vulnerabilities": [` + v + `]}]}`,
+			`Results[0]: key "vulnerabilities" is "Vulnerabilities" in another letter case`},
+		{"trivy both spellings", `{"SchemaVersion": 2, "Results": [{"Target": "a", "Vulnerabilities": [], "vulnerabilities": [` + v + `]}]}`,
+			`key "vulnerabilities" is "Vulnerabilities"`},
+		{"trivy results in capitals", `{"SchemaVersion": 2, "Results": [], "RESULTS": [{"Target": "a", "Vulnerabilities": [` + v + `]}]}`,
+			`top level: key "RESULTS" is "Results" in another letter case`},
+		{"trivy metadata twice", `{"SchemaVersion": 2, "Metadata": {"ImageID": "sha256:aa"}, "metadata": {"ImageID": "sha256:bb"}, "Results": []}`,
+			`key "metadata" is "Metadata"`},
+		{"grype matches in capitals", `{"matches": [], "Matches": [{"vulnerability": {"id": "CVE-1", "severity": "Critical"}, "artifact": {"name": "a"}}], "descriptor": {"name": "grype"}}`,
+			`key "Matches" is "matches"`},
+		{"osv vulnerabilities in capitals", osvDoc(`{"package": {"name": "x"}, "vulnerabilities": [], "Vulnerabilities": [{"id": "GHSA-x", "database_specific": {"severity": "CRITICAL"}}]}`),
+			`results[0].packages[0]: key "Vulnerabilities" is "vulnerabilities"`},
+		{"osv groups in capitals", osvDoc(`{"package": {"name": "x"}, "vulnerabilities": [{"id": "GO-1"}], "Groups": [{"ids": ["GO-1"], "max_severity": "9.8"}]}`),
+			`key "Groups" is "groups"`},
+		{"osv both source keys", `{"results": [{"source": {"path": "a"}, "packageSource": {"path": "b"}, "packages": []}]}`,
+			"results[0] has both source and packageSource"},
+		{"sarif results in capitals", sarifDoc(`{"tool": {"driver": {"name": "x"}}, "Results": [{"ruleId": "a", "level": "error"}]}`),
+			`runs[0]: key "Results" is "results"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Read(strings.NewReader(tt.input), "report.json")
+			require.Error(t, err)
+			assert.Equal(t, kindInvalid, errKind(err))
+			assert.Contains(t, err.Error(), tt.msg)
+		})
+	}
+}
+
+// A suppressed Trivy finding of an unknown type is refused rather than
+// dropped: suppressed vulnerabilities need exceptions too.
+func TestReadTrivySuppressedTypes(t *testing.T) {
+	doc := func(elems string) string {
+		return `{"SchemaVersion": 2, "Results": [{"Target": "a", "ExperimentalModifiedFindings": [` + elems + `]}]}`
+	}
+	v := `{"VulnerabilityID": "CVE-1", "Severity": "CRITICAL"}`
+	for name, in := range map[string]string{
+		"type in capitals": doc(`{"Type": "Vulnerability", "Finding": ` + v + `}`),
+		"no type":          doc(`{"Finding": ` + v + `}`),
+		"no finding":       doc(`{"Type": "vulnerability"}`),
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := Read(strings.NewReader(in), "report.json")
+			require.Error(t, err)
+			assert.Equal(t, kindInvalid, errKind(err))
+		})
+	}
+	rep, err := Read(strings.NewReader(doc(`{"Type": "secret", "Finding": {"RuleID": "aws"}}, {"Type": "vulnerability", "Finding": `+v+`}`)), "report.json")
+	require.NoError(t, err)
+	require.Len(t, rep.Suppressed, 1, "a suppressed secret is not a vulnerability")
+	assert.Equal(t, "CVE-1", rep.Suppressed[0].ID)
+}
+
+// SARIF §3.27.23: a result is suppressed only when no suppression is under
+// review or rejected.
+func TestReadSARIFSuppressionStatus(t *testing.T) {
+	tests := []struct {
+		suppressions string
+		suppressed   bool
+	}{
+		{`[{"kind": "external"}]`, true},
+		{`[{"kind": "inSource", "status": "accepted"}]`, true},
+		{`[{"status": "accepted"}, {"status": "rejected"}]`, false},
+		{`[{"status": "underReview"}]`, false},
+		{`[]`, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.suppressions, func(t *testing.T) {
+			rep, err := Read(strings.NewReader(sarifResultDoc(``, `{"ruleId": "a", "level": "error", "suppressions": `+tt.suppressions+`}`)), "report.json")
+			require.NoError(t, err)
+			assert.Equal(t, tt.suppressed, len(rep.Suppressed) == 1)
+			assert.Equal(t, !tt.suppressed, len(rep.Findings) == 1)
+		})
+	}
+	_, err := Read(strings.NewReader(sarifResultDoc(``, `{"ruleId": "a", "suppressions": [{"status": "approved"}]}`)), "report.json")
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `runs[0].results[0].suppressions[0]: unknown status "approved"`)
+}

@@ -100,9 +100,12 @@ func (p *parser) osvResult(i int) error {
 	first := len(p.rep.Findings)
 	var source *osvSource
 	sawPackages := false
-	err = p.w.eachKey(path, func(key string) error {
+	err = p.w.eachKey(path, []string{"source", "packageSource", "packages"}, func(key string) error {
 		switch key {
 		case "source", "packageSource": // packageSource in osv-scanner before 1.0
+			if source != nil {
+				return fmt.Errorf("%w: %s has both source and packageSource", ErrInvalid, path)
+			}
 			var s osvSource
 			if err := p.w.decode(path+"."+key, &s); err != nil {
 				return err
@@ -141,7 +144,7 @@ func (p *parser) osvPackageElem(path string) error {
 		return err
 	}
 	var pkg osvPackage
-	err = p.w.eachKey(path, func(key string) error {
+	err = p.w.eachKey(path, []string{"package", "vulnerabilities", "groups"}, func(key string) error {
 		switch key {
 		case "package":
 			return p.w.decode(path+".package", &pkg.Package)

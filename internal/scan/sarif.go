@@ -162,7 +162,7 @@ func (p *parser) sarifRun(i int) error {
 	}
 	var run sarifRun
 	sawTool := false
-	err = p.w.eachKey(path, func(key string) error {
+	err = p.w.eachKey(path, []string{"tool", "results"}, func(key string) error {
 		switch key {
 		case "tool":
 			sawTool = true
@@ -197,7 +197,7 @@ func (p *parser) sarifTool(path string, run *sarifRun) error {
 	if !ok {
 		return err
 	}
-	return p.w.eachKey(path, func(key string) error {
+	return p.w.eachKey(path, []string{"driver", "extensions"}, func(key string) error {
 		switch key {
 		case "driver":
 			return p.sarifComponent(path+".driver", &run.driver)
@@ -224,7 +224,7 @@ func (p *parser) sarifComponent(path string, c *sarifComponent) error {
 	if !ok {
 		return err
 	}
-	return p.w.eachKey(path, func(key string) error {
+	return p.w.eachKey(path, []string{"name", "rules"}, func(key string) error {
 		switch key {
 		case "name":
 			return p.w.decode(path+".name", &c.name)
@@ -265,12 +265,20 @@ func (p *parser) sarifResults(path string, run *sarifRun) error {
 			return fmt.Errorf("%w: %s: unknown kind %q", ErrInvalid, elem, r.Kind.s)
 		}
 		pr := sarifPending{path: elem, res: r}
-		for _, s := range r.Suppressions.v {
-			// SARIF §3.35.3: a suppression without a status is in effect.
-			if s.Status.s == "" || s.Status.s == "accepted" {
-				pr.suppressed = true
+		// SARIF §3.27.23: suppressed when a suppression is accepted (or
+		// has no status) and none is under review or rejected.
+		inEffect, contested := false, false
+		for k, s := range r.Suppressions.v {
+			switch s.Status.s {
+			case "", "accepted":
+				inEffect = true
+			case "underReview", "rejected":
+				contested = true
+			default:
+				return fmt.Errorf("%w: %s.suppressions[%d]: unknown status %q", ErrInvalid, elem, k, s.Status.s)
 			}
 		}
+		pr.suppressed = inEffect && !contested
 		// Trivy writes the package only into the message text.
 		pr.pkg, pr.ver = trivyMessagePackage(r.Message.v.Text.s)
 		pr.res.Message.v.Text.s = ""

@@ -138,14 +138,16 @@ type parser struct {
 	decisive string   // the first top-level key that fixed the format
 	keys     []string // top-level keys in order, for the unknown-format message
 
-	trivySchema   *int
-	trivyArtifact json.RawMessage // kept raw: other tools may use the keys
-	trivyMetadata json.RawMessage
-	grypeDesc     *grypeDescriptor
-	grypeSource   *grypeSource
-	sarifVersion  *string
-	osvShaped     bool // at least one results[] element looked like OSV-Scanner's
-	osvConfigSeen bool
+	trivySchema       *int
+	trivyArtifact     json.RawMessage // kept raw: other tools may use the keys
+	trivyMetadata     json.RawMessage
+	trivyArtifactType json.RawMessage
+	digests           map[string]bool // the image digests already in rep.Image
+	grypeDesc         *grypeDescriptor
+	grypeSource       *grypeSource
+	sarifVersion      *string
+	osvShaped         bool // at least one results[] element looked like OSV-Scanner's
+	osvConfigSeen     bool
 }
 
 func (p *parser) parse() error {
@@ -160,7 +162,7 @@ func (p *parser) parse() error {
 		}
 		return fmt.Errorf("%w: the top level is a JSON %s, want an object%s", ErrUnknownFormat, tokenKind(t), hint)
 	}
-	if err := p.w.eachKey("", p.topLevel); err != nil {
+	if err := p.w.eachKey("", topLevelKeys, p.topLevel); err != nil {
 		return err
 	}
 	// Exactly one JSON value: anything after it is a syntax error, which
@@ -190,6 +192,10 @@ func (p *parser) setFormat(format, key string) error {
 	}
 	return nil
 }
+
+// topLevelKeys are the top-level keys topLevel reads.
+var topLevelKeys = []string{"SchemaVersion", "Results", "ArtifactName", "ArtifactType", "Metadata", "matches", "ignoredMatches",
+	"descriptor", "source", "runs", "version", "results", "experimental_config"}
 
 func (p *parser) topLevel(key string) error {
 	if len(p.keys) < 20 {
@@ -245,6 +251,8 @@ func (p *parser) topLevel(key string) error {
 		return p.w.decode(key, &p.trivyArtifact)
 	case "Metadata":
 		return p.w.decode(key, &p.trivyMetadata)
+	case "ArtifactType":
+		return p.w.decode(key, &p.trivyArtifactType)
 	case "runs":
 		return p.sarifRuns()
 	case "version":

@@ -59,7 +59,7 @@ func (p *parser) trivyResult(i int) error {
 	}
 	first, firstSuppressed := len(p.rep.Findings), len(p.rep.Suppressed)
 	var target *string
-	err = p.w.eachKey(path, func(key string) error {
+	err = p.w.eachKey(path, []string{"Target", "Vulnerabilities", "ExperimentalModifiedFindings"}, func(key string) error {
 		switch key {
 		case "Target":
 			var s string
@@ -104,9 +104,19 @@ func (p *parser) trivyVulns(path string, suppressed bool) error {
 			if err := p.w.decode(elem, &m); err != nil {
 				return err
 			}
-			// Misconfigurations, secrets and licenses can be suppressed too.
-			if m.Type.s != "vulnerability" || m.Finding.v == nil {
+			// Misconfigurations, secrets and licenses can be suppressed
+			// too. Any other type could be a vulnerability in disguise:
+			// a suppressed finding needs an exception unless the policy
+			// honours suppressions, so it must not be dropped unread.
+			switch m.Type.s {
+			case "vulnerability":
+			case "misconfiguration", "secret", "license":
 				return nil
+			default:
+				return fmt.Errorf("%w: %s: Type %q: want vulnerability, misconfiguration, secret or license", ErrInvalid, elem, m.Type.s)
+			}
+			if m.Finding.v == nil {
+				return fmt.Errorf("%w: %s: a suppressed vulnerability without its Finding", ErrInvalid, elem)
 			}
 			v = m.Finding.v
 		} else {

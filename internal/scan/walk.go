@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"reflect"
+	"slices"
+	"strings"
 )
 
 // walker steps through a report with json.Decoder.Token down to the arrays
@@ -156,8 +158,10 @@ func (w *walker) enter(path string, want json.Delim) (ok bool, err error) {
 // eachKey calls fn with every key of the object just entered; fn must read
 // the key's value. Keys repeated within the object are rejected, because a
 // reader that takes the first and one that takes the last would see
-// different findings.
-func (w *walker) eachKey(path string, fn func(key string) error) error {
+// different findings. So is a key that is one of known in another letter
+// case: fn would skip it, while the scanners' own readers (Go's
+// encoding/json) match keys in any case and take it for the known key.
+func (w *walker) eachKey(path string, known []string, fn func(key string) error) error {
 	var seen map[string]bool
 	for w.dec.More() {
 		t, err := w.token(path)
@@ -170,6 +174,13 @@ func (w *walker) eachKey(path string, fn func(key string) error) error {
 		}
 		if seen[key] {
 			return fmt.Errorf("%w: %s: key %q repeated", ErrInvalid, displayPath(path), key)
+		}
+		if !slices.Contains(known, key) {
+			for _, k := range known {
+				if strings.EqualFold(k, key) {
+					return fmt.Errorf("%w: %s: key %q is %q in another letter case, which readers of the report take for %[4]q", ErrInvalid, displayPath(path), key, k)
+				}
+			}
 		}
 		seen[key] = true
 		if err := fn(key); err != nil {
