@@ -347,3 +347,26 @@ func TestValidateAtRevision(t *testing.T) {
 	assert.Equal(t, ExitOK, code, errOut)
 	assert.Contains(t, errOut, "5 record(s) checked")
 }
+
+// The tables of list and expire escape what records and file names hold:
+// an owner or a file name must not forge rows or drive the terminal.
+func TestTablesEscapeRecordText(t *testing.T) {
+	dir := t.TempDir()
+	copyExamples(t, dir)
+	p := filepath.Join(dir, exampleVuln)
+	rec := mustRead(t, p)
+	forged := strings.Replace(rec, "  - '@acme/payments'", `  - "x\e[1A\e[2K\e[31mFAKE@b.co"`, 1)
+	require.NotEqual(t, rec, forged, "the example's owners line changed")
+	require.NoError(t, os.WriteFile(p, []byte(forged), 0o644))
+	writeFile(t, dir, "exceptions/vulnerability_scan/x\n66666666-0000-4000-8000-000000000000  approved  approved  1  2099-01-01  9999  @fake.yaml", "foo: [\n")
+
+	_, out, _ := run(t, "list", "--repo", dir, "--now", testNow)
+	assert.NotContains(t, out, "\x1b")
+	assert.Contains(t, out, `x\x1b[1A\x1b[2K\x1b[31mFAKE@b.co`)
+	assert.Contains(t, out, `x\n66666666`)
+	for _, line := range strings.Split(out, "\n") {
+		assert.False(t, strings.HasPrefix(line, "66666666"), "a row of the file name's making: %q", line)
+	}
+	_, out, _ = run(t, "expire", "--dry-run", "--repo", dir, "--now", "2027-01-24T09:00:00Z")
+	assert.NotContains(t, out, "\x1b")
+}

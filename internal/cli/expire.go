@@ -95,7 +95,7 @@ func writePlan(e *env, format string, p bot.Plan) error {
 	fmt.Fprintf(tw, "expire (%d)\n", len(p.Expire))
 	for _, x := range p.Expire {
 		fmt.Fprintf(tw, "  %s\t%s\texpired %s\t%s ago\t%s\t%s\n",
-			x.ID, x.Type, x.ExpiryDate, plural(x.DaysSinceExpiry, "day"), strings.Join(x.Owners, ","), x.Branch)
+			x.ID, x.Type, x.ExpiryDate, plural(x.DaysSinceExpiry, "day"), validate.Printable(strings.Join(x.Owners, ",")), x.Branch)
 	}
 	fmt.Fprintf(tw, "remind (%d)\n", len(p.Remind))
 	for _, r := range p.Remind {
@@ -104,7 +104,7 @@ func writePlan(e *env, format string, p bot.Plan) error {
 			due = "due today"
 		}
 		fmt.Fprintf(tw, "  %s\t%s\t%s left\t%d-day reminder\t%s\t%s\n",
-			r.ID, r.Type, plural(r.DaysLeft, "day"), r.Reminder, strings.Join(r.Owners, ","), due)
+			r.ID, r.Type, plural(r.DaysLeft, "day"), r.Reminder, validate.Printable(strings.Join(r.Owners, ",")), due)
 	}
 	if err := tw.Flush(); err != nil {
 		return err

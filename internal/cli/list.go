@@ -173,7 +173,7 @@ func writeList(e *env, format string, rows []listRow) error {
 	fmt.Fprintln(tw, "ID\tTYPE\tSTATUS\tSTATE\tRISK\tEXPIRES\tDAYS LEFT\tOWNER")
 	for _, r := range rows {
 		if r.ID == "" {
-			fmt.Fprintf(tw, "%s\t-\t-\tinvalid\t-\t-\t-\t-\n", r.Path)
+			fmt.Fprintf(tw, "%s\t-\t-\tinvalid\t-\t-\t-\t-\n", validate.Printable(r.Path))
 			continue
 		}
 		days := "-"
@@ -184,7 +184,7 @@ func writeList(e *env, format string, rows []listRow) error {
 		if state != r.Status {
 			state += "*"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\t%s\t%s\n", r.ID, r.Type, r.Status, state, r.Risk, r.ExpiryDate, days, strings.Join(r.Owners, ","))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\t%s\t%s\n", r.ID, r.Type, r.Status, state, r.Risk, r.ExpiryDate, days, validate.Printable(strings.Join(r.Owners, ",")))
 	}
 	if err := tw.Flush(); err != nil {
 		return err

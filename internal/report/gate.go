@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/exctl/exctl/internal/gate"
+	"github.com/exctl/exctl/internal/validate"
 )
 
 // GateText writes the decision for a terminal.
@@ -138,10 +139,19 @@ type printer struct {
 	err error
 }
 
+// printf writes every string argument through validate.Printable: package
+// names, targets and ids come from scanner reports and records, and must
+// not move the cursor or start lines of their own on a terminal.
 func (p *printer) printf(format string, args ...any) {
-	if p.err == nil {
-		_, p.err = fmt.Fprintf(p.w, format, args...)
+	if p.err != nil {
+		return
 	}
+	for i, a := range args {
+		if s, ok := a.(string); ok {
+			args[i] = validate.Printable(s)
+		}
+	}
+	_, p.err = fmt.Fprintf(p.w, format, args...)
 }
 
 // SARIF rule ids are stable: code scanning tracks alerts by them.

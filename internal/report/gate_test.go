@@ -89,3 +89,18 @@ func TestGateSARIFShape(t *testing.T) {
 	assert.Equal(t, "exctl/failed-gate", run.Results[1].RuleID)
 	assert.Equal(t, "warning", run.Results[2].Level)
 }
+
+// Text from reports and records reaches a terminal escaped: a package name
+// must not move the cursor, erase lines or start a line of its own.
+func TestGateTextEscapesWhatReportsWrote(t *testing.T) {
+	d := &gate.Decision{Intent: "deploy-1", Findings: map[string]int{"High": 1}, Needs: []gate.Need{
+		{Kind: gate.NeedVulnerability, Key: "CVE-1", Summary: "High CVE-1 in evil\x1b[1A\x1b[2K\ncovered  pkg \u202e1.0"},
+	}}
+	var b bytes.Buffer
+	require.NoError(t, GateText(&b, d))
+	out := b.String()
+	assert.NotContains(t, out, "\x1b")
+	assert.NotContains(t, out, "\u202e")
+	assert.Contains(t, out, `evil\x1b[1A\x1b[2K\ncovered  pkg \u202e1.0`)
+	assert.Equal(t, 3, bytes.Count(b.Bytes(), []byte("\n")), "no line of the report's making:\n%s", out)
+}

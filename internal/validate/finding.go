@@ -41,24 +41,26 @@ type Finding struct {
 }
 
 func (f Finding) String() string {
-	file := escapeControl(f.File)
+	file := Printable(f.File)
 	pos := file
 	if f.Line > 0 {
 		pos = fmt.Sprintf("%s:%d:%d", file, f.Line, f.Col)
 	}
-	return fmt.Sprintf("%s: %s: %s: %s", pos, f.Level, f.Rule, escapeControl(f.Msg))
+	return fmt.Sprintf("%s: %s: %s: %s", pos, f.Level, f.Rule, Printable(f.Msg))
 }
 
-// escapeControl writes control characters as Go escapes, so that a file
-// name or a value quoted in a message (a pull request chooses both) cannot
-// start a line of its own in the output.
-func escapeControl(s string) string {
-	if !strings.ContainsFunc(s, unicode.IsControl) {
+// Printable writes control characters, and the invisible characters that
+// reorder or break lines on a terminal (bidirectional overrides, line and
+// paragraph separators), as Go escapes, so that a file name or a value
+// quoted in output (a pull request chooses both) cannot start a line of its
+// own, move the cursor or disguise what is shown.
+func Printable(s string) string {
+	if !strings.ContainsFunc(s, hidden) {
 		return s
 	}
 	var b strings.Builder
 	for _, r := range s {
-		if !unicode.IsControl(r) {
+		if !hidden(r) {
 			b.WriteRune(r)
 			continue
 		}
@@ -66,6 +68,10 @@ func escapeControl(s string) string {
 		b.WriteString(q[1 : len(q)-1])
 	}
 	return b.String()
+}
+
+func hidden(r rune) bool {
+	return unicode.IsControl(r) || unicode.In(r, unicode.Cf, unicode.Zl, unicode.Zp)
 }
 
 // Dedupe drops a finding equal to the one before it: sorted, the same
