@@ -11,6 +11,7 @@ import (
 	"os"
 	"runtime/debug"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -261,8 +262,23 @@ func (c *common) clock(e *env) (time.Time, error) {
 		return e.now(), nil
 	}
 	t, err := time.Parse(time.RFC3339, s)
-	if err != nil {
+	if err != nil || !rfc3339Offset(s) {
 		return time.Time{}, usageErrorf("--now %q: want an RFC 3339 time such as 2026-04-06T12:00:00Z", s)
 	}
 	return t, nil
+}
+
+// rfc3339Offset reports whether s ends in Z or an offset of at most 23:59:
+// time.Parse takes +24:00 (a time JSON cannot write back) and +14:60.
+func rfc3339Offset(s string) bool {
+	if strings.HasSuffix(s, "Z") || strings.HasSuffix(s, "z") {
+		return true
+	}
+	if len(s) < 6 {
+		return false
+	}
+	off := s[len(s)-6:]
+	hh, err1 := strconv.Atoi(off[1:3])
+	mm, err2 := strconv.Atoi(off[4:6])
+	return (off[0] == '+' || off[0] == '-') && off[3] == ':' && err1 == nil && err2 == nil && hh <= 23 && mm <= 59
 }

@@ -79,6 +79,10 @@ func TestCommandsExitCodes(t *testing.T) {
 		{"list bad period", []string{"list", "--expiring-within", "soon"}, ExitError, "--expiring-within"},
 		{"new without type", []string{"new"}, ExitError, "TYPE"},
 		{"new unknown type", []string{"new", "bogus"}, ExitError, "unknown type"},
+		// time.Parse takes these; JSON output could not write them back.
+		{"now with offset 24:00", []string{"expire", "--dry-run", "--repo", "../..", "--now", "2026-03-13T10:00:00+24:00", "--format", "json"}, ExitError, "--now"},
+		{"now with 60 minutes", []string{"list", "--repo", "../..", "--now", "2026-03-13T10:00:00+14:60"}, ExitError, "--now"},
+		{"now with an offset", []string{"list", "--repo", "../..", "--now", "2026-11-29T04:00:00-08:00", "--type", "gate_override"}, ExitOK, "gate_override"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -369,4 +373,53 @@ func TestTablesEscapeRecordText(t *testing.T) {
 	}
 	_, out, _ = run(t, "expire", "--dry-run", "--repo", dir, "--now", "2027-01-24T09:00:00Z")
 	assert.NotContains(t, out, "\x1b")
+}
+
+// exctl new refuses what validate would then refuse, and never writes
+// outside the repository it was pointed at.
+func TestNewRefusals(t *testing.T) {
+	dir := t.TempDir()
+	copyExamples(t, dir)
+	newArgs := func(repo string, extra ...string) []string {
+		return append([]string{"new", "unsigned_package", "--repo", repo, "--now", testNow, "--requested-by", "erin@example.com",
+			"--justification", "Vendor build, signature pending.", "--package", "agent,1.0," + strings.Repeat("ab", 32),
+			"--control", "net|Isolated VLAN|Monitoring confirms|Firewall enforces"}, extra...)
+	}
+	t.Run("an id another type already has", func(t *testing.T) {
+		code, _, errOut := run(t, newArgs(dir, "--id", "3f2a9c1e-6b7d-4e2f-9a1c-5d8e7f6a4b21")...)
+		assert.Equal(t, ExitError, code)
+		assert.Contains(t, errOut, "id 3f2a9c1e-6b7d-4e2f-9a1c-5d8e7f6a4b21 is taken: "+exampleVuln+" exists")
+		assert.NoFileExists(t, filepath.Join(dir, "exceptions/unsigned_package/3f2a9c1e-6b7d-4e2f-9a1c-5d8e7f6a4b21.yaml"))
+	})
+	t.Run("a repository that does not exist", func(t *testing.T) {
+		typo := filepath.Join(t.TempDir(), "typo")
+		code, _, errOut := run(t, newArgs(typo)...)
+		assert.Equal(t, ExitError, code)
+		assert.Contains(t, errOut, "is not a folder")
+		assert.NoDirExists(t, typo)
+	})
+	t.Run("a type folder that is a link out of the repository", func(t *testing.T) {
+		repo := t.TempDir()
+		copyExamples(t, repo)
+		outside := t.TempDir()
+		require.NoError(t, os.RemoveAll(filepath.Join(repo, "exceptions", "unsigned_package")))
+		require.NoError(t, os.Symlink(outside, filepath.Join(repo, "exceptions", "unsigned_package")))
+		code, _, errOut := run(t, newArgs(repo, "--id", "aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee")...)
+		assert.Equal(t, ExitError, code)
+		assert.Contains(t, errOut, "symbolic link")
+		entries, err := os.ReadDir(outside)
+		require.NoError(t, err)
+		assert.Empty(t, entries, "nothing written through the link")
+	})
+	t.Run("--days 0 expires today; a negative count and --days with --expiry are refused", func(t *testing.T) {
+		code, out, errOut := run(t, newArgs(dir, "--stdout", "--days", "0")...)
+		require.Equal(t, ExitOK, code, errOut)
+		assert.Contains(t, out, `expiry_date: "2026-11-29"`)
+		code, _, errOut = run(t, newArgs(dir, "--stdout", "--days", "-1")...)
+		assert.Equal(t, ExitError, code)
+		assert.Contains(t, errOut, "--days -1")
+		code, _, errOut = run(t, newArgs(dir, "--stdout", "--days", "0", "--expiry", "2026-12-01")...)
+		assert.Equal(t, ExitError, code)
+		assert.Contains(t, errOut, "not both")
+	})
 }

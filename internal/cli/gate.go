@@ -237,7 +237,7 @@ func readControls(path string) (map[string]gate.ControlStatus, error) {
 		}
 		st := gate.ControlStatus{Active: active}
 		if s, ok := entry["verified_at"].(string); ok {
-			if st.VerifiedAt, err = time.Parse(time.RFC3339, s); err != nil {
+			if st.VerifiedAt, err = time.Parse(time.RFC3339, s); err != nil || !rfc3339Offset(s) {
 				return nil, fmt.Errorf("%s:%d:%d: control %s: verified_at %q is not an RFC 3339 time", path, line, col, id, s)
 			}
 		} else {

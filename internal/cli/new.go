@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"crypto/rand"
 	"errors"
+	"flag"
 	"fmt"
+	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
@@ -104,6 +106,16 @@ A --control is either plain text or ID|SPECIFIC|MEASURABLE|ENFORCEABLE
 	if !o.typ.Known() {
 		return usageErrorf("unknown type %q: want one of %s", fs.Arg(0), typeNames())
 	}
+	daysSet := false
+	fs.Visit(func(f *flag.Flag) { daysSet = daysSet || f.Name == "days" })
+	if daysSet && o.days < 0 {
+		return usageErrorf("--days %d: want 0 (today) or more", o.days)
+	}
+	// A mistyped --repo must not grow a new repository under the default
+	// policy, which no one can approve against.
+	if fi, err := os.Stat(o.repo); err != nil || !fi.IsDir() {
+		return fmt.Errorf("repository %s is not a folder", o.repo)
+	}
 	now, err := o.clock(e)
 	if err != nil {
 		return err
@@ -123,13 +135,13 @@ A --control is either plain text or ID|SPECIFIC|MEASURABLE|ENFORCEABLE
 	today := exception.DateOf(now, pol.Location)
 	expiry := today.AddDays(pol.Types[o.typ].DefaultExpiryDays)
 	switch {
-	case o.expiry != "" && o.days != 0:
+	case o.expiry != "" && daysSet:
 		return usageErrorf("give --expiry or --days, not both")
 	case o.expiry != "":
 		if expiry, err = exception.ParseDate(o.expiry); err != nil {
 			return usageErrorf("--expiry: %v", err)
 		}
-	case o.days != 0:
+	case daysSet:
 		expiry = today.AddDays(o.days)
 	}
 	root, err := o.node(now, expiry)
@@ -155,6 +167,9 @@ A --control is either plain text or ID|SPECIFIC|MEASURABLE|ENFORCEABLE
 		_, err := e.stdout.Write(data)
 		return err
 	}
+	if err := vetNewRecord(o.repo, o.typ, o.id); err != nil {
+		return err
+	}
 	full := filepath.Join(o.repo, filepath.FromSlash(rel))
 	if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
 		return err
@@ -175,6 +190,30 @@ A --control is either plain text or ID|SPECIFIC|MEASURABLE|ENFORCEABLE
 	}
 	fmt.Fprintln(e.stdout, rel)
 	fmt.Fprintf(e.stderr, "wrote %s (expires %s); commit it and open a pull request\n", rel, expiry)
+	return nil
+}
+
+// vetNewRecord refuses to write a record where the folders on its way are
+// links (the record would land outside the repository), and an id that a
+// record of another type already has (validate would then fail both).
+func vetNewRecord(repo string, typ exception.Type, id string) error {
+	src := load.NewDirSource(repo)
+	if _, err := src.Lstat(path.Join(load.Dir, string(typ), id+".yaml")); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	for _, t := range exception.Types {
+		for _, ext := range []string{".yaml", ".yml"} {
+			other := path.Join(load.Dir, string(t), id+ext)
+			if t == typ && ext == ".yaml" {
+				continue // exists: refused by the exclusive create below
+			}
+			if _, err := src.Lstat(other); err == nil {
+				return fmt.Errorf("id %s is taken: %s exists; exception ids are unique across types", id, other)
+			} else if !errors.Is(err, fs.ErrNotExist) {
+				return err
+			}
+		}
+	}
 	return nil
 }
 

@@ -266,8 +266,8 @@ func FromValue(v any) (*Policy, []*GroupError) {
 	if rs, ok := m["reminder_days"].([]any); ok {
 		p.ReminderDays = nil
 		for _, r := range rs {
-			if n, ok := r.(int64); ok {
-				p.ReminderDays = append(p.ReminderDays, int(n))
+			if n, ok := intValue(r); ok {
+				p.ReminderDays = append(p.ReminderDays, n)
 			}
 		}
 		sort.Sort(sort.Reverse(sort.IntSlice(p.ReminderDays)))
@@ -315,8 +315,8 @@ func readRisk(w *RiskWeights, r map[string]any) {
 	mergeWeights := func(dst map[string]int, key string) {
 		if src, ok := r[key].(map[string]any); ok {
 			for k, v := range src {
-				if n, ok := v.(int64); ok {
-					dst[k] = int(n)
+				if n, ok := intValue(v); ok {
+					dst[k] = n
 				}
 			}
 		}
@@ -335,8 +335,11 @@ func readRisk(w *RiskWeights, r map[string]any) {
 	}
 }
 
-func intField(m map[string]any, k string) (int, bool) {
-	switch v := m[k].(type) {
+func intField(m map[string]any, k string) (int, bool) { return intValue(m[k]) }
+
+// intValue reads an integer as the schema accepts it: 7 or 7.0.
+func intValue(v any) (int, bool) {
+	switch v := v.(type) {
 	case int64:
 		return int(v), true
 	case float64:

@@ -39,7 +39,8 @@ func TestFromValue(t *testing.T) {
 			"vulnerability_scan": map[string]any{"approvers": []any{map[string]any{"group": "security", "count": int64(2)}}, "max_expiry_days": int64(30), "default_expiry_days": int64(14)},
 		},
 		"cab":           map[string]any{"risk_threshold": int64(40)},
-		"reminder_days": []any{int64(1), int64(14), int64(7)},
+		"reminder_days": []any{int64(1), int64(14), 7.0}, // 7.0 is an integer to the schema
+		"risk":          map[string]any{"severity": map[string]any{"Critical": 45.0}},
 		"gate":          map[string]any{"controls_max_age": "12h", "blocking_severities": []any{"Critical"}, "honor_scanner_suppressions": true, "block_unrated": true},
 	})
 	require.Empty(t, errs)
@@ -50,6 +51,7 @@ func TestFromValue(t *testing.T) {
 	assert.Equal(t, 90, p.Types[exception.GateOverride].MaxExpiryDays, "types not named keep their defaults")
 	assert.Equal(t, 40, p.CAB.RiskThreshold)
 	assert.Equal(t, []int{14, 7, 1}, p.ReminderDays)
+	assert.Equal(t, 45, p.Risk.Severity["Critical"])
 	assert.Equal(t, 12*time.Hour, p.Gate.ControlsMaxAge)
 	assert.Equal(t, []string{"Critical"}, p.Gate.BlockingSeverities)
 	assert.True(t, p.Gate.HonorScannerSuppressions)
