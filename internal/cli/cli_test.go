@@ -423,3 +423,34 @@ func TestNewRefusals(t *testing.T) {
 		assert.Contains(t, errOut, "not both")
 	})
 }
+
+// Days left are shown for records that are or may become valid; the star
+// marks only approved records past their date.
+func TestListDaysLeftAndStar(t *testing.T) {
+	dir := t.TempDir()
+	copyExamples(t, dir)
+	cb := "exceptions/cross_boundary/c7d1e5a3-8f2b-4c6d-9e0a-1b3c5d7f9a2e.yaml"
+	writeFile(t, dir, cb, strings.Replace(mustRead(t, filepath.Join(dir, cb)), "status: approved", "status: expired", 1))
+	code, out, errOut := run(t, "list", "--repo", dir, "--now", testNow, "--format", "json")
+	require.Equal(t, ExitOK, code, errOut)
+	var rows []struct {
+		ID       string `json:"id"`
+		DaysLeft *int   `json:"days_left"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &rows))
+	left := map[string]*int{}
+	for _, r := range rows {
+		left[r.ID] = r.DaysLeft
+	}
+	require.Contains(t, left, "c7d1e5a3-8f2b-4c6d-9e0a-1b3c5d7f9a2e")
+	assert.Nil(t, left["c7d1e5a3-8f2b-4c6d-9e0a-1b3c5d7f9a2e"], "an expired record has no days left, though its date is 41 days away")
+	require.NotNil(t, left["3f2a9c1e-6b7d-4e2f-9a1c-5d8e7f6a4b21"])
+	assert.Equal(t, 63, *left["3f2a9c1e-6b7d-4e2f-9a1c-5d8e7f6a4b21"])
+
+	// An approved record that fails validation is invalid, not expired*.
+	writeFile(t, dir, exampleVuln, strings.Replace(mustRead(t, filepath.Join(dir, exampleVuln)), "justification:", "justification_typo:", 1))
+	_, out, _ = run(t, "list", "--repo", dir, "--now", testNow)
+	assert.Contains(t, out, "invalid")
+	assert.NotContains(t, out, "invalid*")
+	assert.Contains(t, out, "expired*", "the bundled approved record past its date keeps its star")
+}

@@ -89,12 +89,18 @@ command exit 1; run 'exctl validate' for the details.`)
 		row := listRow{Path: r.Path, State: "invalid"}
 		if x := r.Exception; x != nil {
 			score := risk.Compute(x, l.policy.Risk)
-			days := x.DaysLeft(now, loc)
 			row = listRow{
 				ID: x.ID, Path: r.Path, Type: string(x.Type), Status: string(x.Status),
 				State: string(x.StateAt(now, loc)), Risk: score.Total,
 				ExpiryDate: x.ExpiryDate.String(), ValidThrough: x.ValidThrough(loc).Format(time.RFC3339),
-				DaysLeft: &days, Owners: x.NotifyOwners(), RequestedBy: x.RequestedBy,
+				Owners: x.NotifyOwners(), RequestedBy: x.RequestedBy,
+			}
+			// Days left mean something for a record that is or may become
+			// valid; for a denied or committed-expired one a positive count
+			// would read as still valid.
+			if x.Status == exception.Pending || x.Status == exception.Approved {
+				days := x.DaysLeft(now, loc)
+				row.DaysLeft = &days
 			}
 			for _, p := range score.Parts {
 				row.RiskParts = append(row.RiskParts, fmt.Sprintf("%s %+d", p.Name, p.Points))
@@ -181,7 +187,7 @@ func writeList(e *env, format string, rows []listRow) error {
 			days = strconv.Itoa(*r.DaysLeft)
 		}
 		state := r.State
-		if state != r.Status {
+		if expiredUncommitted(r) {
 			state += "*"
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\t%s\t%s\n", r.ID, r.Type, r.Status, state, r.Risk, r.ExpiryDate, days, validate.Printable(strings.Join(r.Owners, ",")))
@@ -190,12 +196,16 @@ func writeList(e *env, format string, rows []listRow) error {
 		return err
 	}
 	for _, r := range rows {
-		if r.State != r.Status && r.ID != "" {
-			fmt.Fprintln(bw, "\n* effective state differs from the committed status (an approved record past its expiry date is expired)")
+		if expiredUncommitted(r) {
+			fmt.Fprintln(bw, "\n* expired: an approved record past its expiry date, before the expiry bot commits status: expired")
 			break
 		}
 	}
 	return bw.Flush()
+}
+
+func expiredUncommitted(r listRow) bool {
+	return r.State == string(exception.StateExpired) && r.Status == string(exception.Approved)
 }
 
 // maxPeriodDays bounds a period: far beyond any expiry, and far below

@@ -461,9 +461,17 @@ func TestDirSourceExceptionsNotAFolder(t *testing.T) {
 	assert.ErrorContains(t, err, "nowhere")
 }
 
+// A checkout without exceptions/ is the wrong repository or folder: the
+// expiry bot or CI pointed at it must not report "nothing due, all valid".
 func TestDirSourceListWithoutExceptionsFolder(t *testing.T) {
-	records, problems, err := DirSource{Root: t.TempDir()}.List()
-	require.NoError(t, err)
+	root := t.TempDir()
+	_, _, err := DirSource{Root: root}.List()
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), root+" has no exceptions folder")
+
+	require.NoError(t, os.Mkdir(filepath.Join(root, Dir), 0o755))
+	records, problems, err := DirSource{Root: root}.List()
+	require.NoError(t, err, "an empty exceptions folder is a repository with no records yet")
 	assert.Empty(t, records)
 	assert.Empty(t, problems)
 }
@@ -649,7 +657,7 @@ func TestTreeSource(t *testing.T) {
 		assert.Contains(t, le.Msg, "records are limited to")
 	})
 
-	t.Run("a revision without the folder has no records", func(t *testing.T) {
+	t.Run("a revision without the folder is not a revision to list", func(t *testing.T) {
 		writeFiles(t, dir, map[string]string{"README.md": "# changed\n"})
 		wt, err := r.Worktree()
 		require.NoError(t, err)
@@ -658,10 +666,9 @@ func TestTreeSource(t *testing.T) {
 		third := commitAll(t, r, "third", 4)
 		src, err := NewTreeSource(repo, third)
 		require.NoError(t, err)
-		records, problems, err := src.List()
-		require.NoError(t, err)
-		assert.Empty(t, records)
-		assert.Empty(t, problems)
+		_, _, err = src.List()
+		require.Error(t, err)
+		assert.Contains(t, err.Error(), "has no exceptions folder")
 	})
 
 	t.Run("an unknown revision is an error", func(t *testing.T) {

@@ -55,10 +55,11 @@ func Classify(p string) (record bool, problem string) {
 
 // readFile's and readRegular's answers for what they do not read.
 var (
-	errNotRegular = errors.New("not a regular file") // by the time it is opened
-	errNeedsStat  = errors.New("needs a stat: a symbolic link, or not a plain open")
-	errTooLarge   = errors.New("file too large")
-	errSwapped    = errors.New("replaced by a symbolic link while being read")
+	errNotRegular      = errors.New("not a regular file") // by the time it is opened
+	errNeedsStat       = errors.New("needs a stat: a symbolic link, or not a plain open")
+	errTooLarge        = errors.New("file too large")
+	errSwapped         = errors.New("replaced by a symbolic link while being read")
+	errNoRecordsFolder = errors.New("no records folder")
 )
 
 // DirSource reads a work tree on disk. Make one with NewDirSource, which
@@ -110,7 +111,7 @@ func (d DirSource) List() ([]string, []*Error, error) {
 	err = filepath.WalkDir(top, func(p string, e fs.DirEntry, err error) error {
 		if err != nil {
 			if errors.Is(err, fs.ErrNotExist) && p == top {
-				return fs.SkipAll
+				return errNoRecordsFolder
 			}
 			return err
 		}
@@ -145,6 +146,11 @@ func (d DirSource) List() ([]string, []*Error, error) {
 		}
 		return nil
 	})
+	if errors.Is(err, errNoRecordsFolder) {
+		// A checkout of the wrong repository, or of the wrong folder, must
+		// not pass as a repository with nothing to check or expire.
+		return nil, nil, fmt.Errorf("%s has no %s folder: not a repository of exceptions (exctl new creates it)", d.Root, Dir)
+	}
 	if err != nil {
 		return nil, nil, fmt.Errorf("list %s: %w", top, err)
 	}
@@ -290,10 +296,14 @@ func (t *TreeSource) List() ([]string, []*Error, error) {
 		return nil, []*Error{le}, nil
 	}
 	t.mu.Lock()
+	_, missing := t.Tree.FindEntry(Dir)
 	entries, err := gitrepo.Files(t.Tree, Dir)
 	t.mu.Unlock()
 	if err != nil {
 		return nil, nil, err
+	}
+	if missing != nil {
+		return nil, nil, fmt.Errorf("%s has no %s folder: not a revision of a repository of exceptions", t.Rev, Dir)
 	}
 	var records []string
 	var problems []*Error
