@@ -83,6 +83,24 @@ func TestVulnerabilityMatching(t *testing.T) {
 			f.PURL = "pkg:deb/debian/libidn2-dev@2.0.5-1"
 			return f
 		}(), x: vulnException("a"), code: "wrong-component"},
+		// A version in the entry's purl, or the name-vX.Y.Z form next to a
+		// purl, pins the version as the form alone does.
+		{name: "purl with the finding's version", finding: idn, x: vulnException("a", func(x *exception.Exception) {
+			x.Vulnerabilities[0].PURL = "pkg:deb/debian/libidn2-0@2.0.5-1"
+		}), covered: true},
+		{name: "purl with another version", finding: idn, x: vulnException("a", func(x *exception.Exception) {
+			x.Vulnerabilities[0].PURL = "pkg:deb/debian/libidn2-0@2.0.4-1"
+		}), code: "wrong-component"},
+		{name: "name-vX.Y.Z pin next to a purl, same version", finding: idn, x: vulnException("a", func(x *exception.Exception) {
+			x.Vulnerabilities[0].Component = "libidn2-0-v2.0.5-1"
+		}), covered: true},
+		{name: "name-vX.Y.Z pin next to a purl, another version", finding: idn, x: vulnException("a", func(x *exception.Exception) {
+			x.Vulnerabilities[0].Component = "libidn2-0-v2.0.4"
+		}), code: "wrong-component"},
+		{name: "component as a versioned purl", finding: idn, x: vulnException("a", func(x *exception.Exception) {
+			x.Vulnerabilities[0].PURL = ""
+			x.Vulnerabilities[0].Component = "pkg:deb/debian/libidn2-0@9.9"
+		}), code: "wrong-component"},
 		{name: "pending", finding: idn, x: vulnException("a", func(x *exception.Exception) { x.Status = exception.Pending }), code: "pending"},
 		{name: "denied", finding: idn, x: vulnException("a", func(x *exception.Exception) { x.Status = exception.Denied }), code: "denied"},
 		{name: "status expired", finding: idn, x: vulnException("a", func(x *exception.Exception) { x.Status = exception.Expired }), code: "expired"},

@@ -213,16 +213,16 @@ func (e *evaluator) vulnCandidates(g *findingGroup) []candidate {
 }
 
 // componentMatches decides whether an exception's entry is about the
-// finding's component: by package URL without version and qualifiers, by
-// name, or by the process document's name-vX.Y.Z form, which also pins the
-// version.
+// finding's component: by package URL without qualifiers, by name, or by the
+// process document's name-vX.Y.Z form. A version in the entry's package URL,
+// or in the name-vX.Y.Z form of its component, pins the version.
 func componentMatches(v exception.Vulnerability, f scan.Finding) (bool, string) {
 	// A package URL that does not parse has no base, and two such are not
 	// the same package.
 	if v.PURL != "" && f.PURL != "" {
 		vb, fb := scan.PURLBase(v.PURL), scan.PURLBase(f.PURL)
 		if vb != "" && strings.EqualFold(vb, fb) {
-			return true, ""
+			return versionMatches(v, v.PURL, vb, f)
 		}
 		return false, fmt.Sprintf("is for %s, the finding is in %s", orRaw(vb, v.PURL), orRaw(fb, f.PURL))
 	}
@@ -234,7 +234,7 @@ func componentMatches(v exception.Vulnerability, f scan.Finding) (bool, string) 
 	}
 	if strings.HasPrefix(comp, "pkg:") && f.PURL != "" {
 		if b := scan.PURLBase(comp); b != "" && strings.EqualFold(b, scan.PURLBase(f.PURL)) {
-			return true, ""
+			return versionMatches(v, comp, b, f)
 		}
 	}
 	if strings.EqualFold(comp, f.Package) {
@@ -252,6 +252,48 @@ func componentMatches(v exception.Vulnerability, f scan.Finding) (bool, string) 
 		found = f.PURL
 	}
 	return false, fmt.Sprintf("is for component %s, the finding is in %s", comp, found)
+}
+
+// versionMatches checks the version an entry pins, if any, against the
+// finding's, once their package URLs name the same package.
+func versionMatches(v exception.Vulnerability, purl, base string, f scan.Finding) (bool, string) {
+	pin, ok := PinnedVersion(v, purl)
+	if !ok {
+		return true, ""
+	}
+	found := f.Version
+	if p, ok := scan.ParsePURL(f.PURL); ok && p.Version != "" {
+		found = p.Version
+	}
+	if trimV(pin) == trimV(found) {
+		return true, ""
+	}
+	return false, fmt.Sprintf("is for %s version %s, the finding is in version %s", base, pin, orDash(found))
+}
+
+// PinnedVersion is the version an exception's entry approves, if it names
+// one: the version in its package URL, or the name-vX.Y.Z form of its
+// component for the package URL's name (library-v1.2.3 with
+// pkg:npm/library approves library 1.2.3 only).
+func PinnedVersion(v exception.Vulnerability, purl string) (string, bool) {
+	p, ok := scan.ParsePURL(purl)
+	if !ok {
+		return "", false
+	}
+	if p.Version != "" {
+		return p.Version, true
+	}
+	comp := strings.TrimSpace(v.Component)
+	if n := len(p.Name); len(comp) > n+1 && strings.EqualFold(comp[:n], p.Name) && comp[n] == '-' {
+		if ver := trimV(comp[n+1:]); ver != "" && ver[0] >= '0' && ver[0] <= '9' {
+			return ver, true
+		}
+	}
+	return "", false
+}
+
+func trimV(version string) string {
+	return strings.TrimPrefix(strings.TrimPrefix(version, "v"), "V")
 }
 
 func (e *evaluator) unsignedCandidates(a Artifact) []candidate {

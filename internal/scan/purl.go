@@ -1,6 +1,9 @@
 package scan
 
-import "strings"
+import (
+	"net/url"
+	"strings"
+)
 
 // PURLBase returns a package URL without its version, qualifiers and subpath:
 // "pkg:npm/%40scope/name@1.2.3?x=y#sub" becomes "pkg:npm/%40scope/name". An
@@ -43,4 +46,41 @@ func PURLBase(purl string) string {
 		return ""
 	}
 	return "pkg:" + strings.ToLower(typ) + "/" + rest
+}
+
+// PURL is a package URL's parts, percent-decoded; the type is lowercased.
+type PURL struct{ Type, Namespace, Name, Version string }
+
+// ParsePURL splits a package URL as PURLBase does. ok is false for a string
+// that PURLBase would not take, or whose parts do not decode.
+func ParsePURL(s string) (p PURL, ok bool) {
+	base := PURLBase(s)
+	if base == "" {
+		return PURL{}, false
+	}
+	typ, path, _ := strings.Cut(strings.TrimPrefix(base, "pkg:"), "/")
+	ns, name := "", path
+	if i := strings.LastIndexByte(path, '/'); i >= 0 {
+		ns, name = path[:i], path[i+1:]
+	}
+	rest := strings.TrimSpace(s)[len("pkg:"):]
+	if i := strings.IndexByte(rest, '#'); i >= 0 {
+		rest = rest[:i]
+	}
+	if i := strings.IndexByte(rest, '?'); i >= 0 {
+		rest = rest[:i]
+	}
+	version := ""
+	if at := strings.LastIndexByte(rest, '@'); at >= 0 && at > strings.LastIndexByte(rest, '/') {
+		version = strings.TrimSpace(rest[at+1:])
+	}
+	p.Type = typ
+	var err1, err2, err3 error
+	p.Namespace, err1 = url.PathUnescape(ns)
+	p.Name, err2 = url.PathUnescape(name)
+	p.Version, err3 = url.PathUnescape(version)
+	if err1 != nil || err2 != nil || err3 != nil || p.Name == "" {
+		return PURL{}, false
+	}
+	return p, true
 }
