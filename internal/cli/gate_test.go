@@ -142,10 +142,12 @@ func TestExportCommand(t *testing.T) {
 	require.Equal(t, ExitOK, code)
 	assert.Contains(t, out, "expired_at: 2027-02-01")
 
+	// OpenVEX needs a statement; the bundled records are risk acceptances.
 	code, out, errOut := run(t, "export", "openvex", "--repo", "../..", "--now", testNow, "--app", "fluentd", "--env", "production")
-	require.Equal(t, ExitOK, code)
-	assert.Contains(t, out, `"statements": []`)
+	assert.Equal(t, ExitError, code)
+	assert.Empty(t, out)
 	assert.Contains(t, errOut, "not a not_affected assessment")
+	assert.Contains(t, errOut, "an OpenVEX document needs at least one statement")
 
 	p := filepath.Join(t.TempDir(), ".grype.yaml")
 	code, _, _ = run(t, "export", "grype", "--repo", "../..", "--now", testNow, "--app", "fluentd", "--env", "production", "--out", p)
@@ -218,4 +220,27 @@ func TestGateScannerSuppressions(t *testing.T) {
 	code, out, errOut = run(t, "gate", "--repo", dir, "--now", testNow, "--intent", intent, "--scan", report)
 	assert.Equal(t, ExitOK, code, errOut)
 	assert.Contains(t, out, "CVE-2017-16137 in debug 3.0.1 is suppressed by the scanner")
+}
+
+// A failed export removes the earlier one it would have replaced: a stale
+// Grype file never expires. A file exctl did not write is left alone.
+func TestExportFailureRemovesTheStaleFile(t *testing.T) {
+	dir := t.TempDir()
+	copyExamples(t, dir)
+	out := filepath.Join(t.TempDir(), ".grype.yaml")
+	args := []string{"export", "grype", "--repo", dir, "--now", testNow, "--app", "fluentd", "--env", "production", "--out", out}
+	code, _, errOut := run(t, args...)
+	require.Equal(t, ExitOK, code, errOut)
+	require.Contains(t, mustRead(t, out), "CVE-2019-18224")
+
+	writeFile(t, dir, exampleVuln, "status: [\n")
+	code, _, errOut = run(t, args...)
+	assert.NotEqual(t, ExitOK, code)
+	assert.NoFileExists(t, out)
+	assert.Contains(t, errOut, "removed the earlier export")
+
+	mine := writeFile(t, t.TempDir(), "notes.yaml", "my: notes\n")
+	code, _, _ = run(t, append(args[:len(args)-1:len(args)-1], mine)...)
+	assert.NotEqual(t, ExitOK, code)
+	assert.Equal(t, "my: notes\n", mustRead(t, mine), "not an export: left alone")
 }

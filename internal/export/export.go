@@ -8,8 +8,11 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"net/url"
+	"regexp"
 	"sort"
 	"strings"
 	"time"
@@ -17,8 +20,13 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/exctl/exctl/internal/exception"
+	"github.com/exctl/exctl/internal/gate"
 	"github.com/exctl/exctl/internal/scan"
 )
+
+// ErrNothingToExport is returned by OpenVEX when no exception gives a
+// statement: a document without statements is not valid OpenVEX.
+var ErrNothingToExport = errors.New("nothing to export")
 
 // Options choose what is exported.
 type Options struct {
@@ -30,6 +38,10 @@ type Options struct {
 	// scope, so exporting it unasked would widen it.
 	Application string
 	Environment string
+	// Intent is the deployment intent the export is for. An exception
+	// linked to an intent (deployment_intent_id) is exported only for it:
+	// the gate lets it cover that deployment alone.
+	Intent string
 }
 
 // Skipped is an exception left out of an export, and why.
@@ -38,10 +50,12 @@ type Skipped struct {
 	Reason      string
 }
 
-// eligible returns the vulnerability_scan exceptions in force at o.Now and
-// in scope, sorted by id.
-func eligible(xs []*exception.Exception, o Options) []*exception.Exception {
+// eligible returns the vulnerability_scan exceptions in force at o.Now, in
+// scope and for o.Intent where linked to one, sorted by id; those linked to
+// another intent are reported as skipped.
+func eligible(xs []*exception.Exception, o Options) ([]*exception.Exception, []Skipped) {
 	var out []*exception.Exception
+	var skipped []Skipped
 	for _, x := range xs {
 		if x.Type != exception.VulnerabilityScan || x.StateAt(o.Now, o.Location) != exception.StateApproved {
 			continue
@@ -52,10 +66,40 @@ func eligible(xs []*exception.Exception, o Options) []*exception.Exception {
 		if envs := x.Scope.Environments; len(envs) > 0 && !containsFold(envs, o.Environment) {
 			continue
 		}
+		if x.DeploymentIntentID != "" && !strings.EqualFold(x.DeploymentIntentID, o.Intent) {
+			skipped = append(skipped, Skipped{x.ID, fmt.Sprintf("linked to deployment intent %s: export with --intent %s for that deployment only", x.DeploymentIntentID, x.DeploymentIntentID)})
+			continue
+		}
 		out = append(out, x)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
-	return out
+	return out, skipped
+}
+
+// entryPURL is the package URL of an entry, from its purl or a component
+// written as one; "" when it has none.
+func entryPURL(v exception.Vulnerability) string {
+	if v.PURL != "" {
+		return v.PURL
+	}
+	if c := strings.TrimSpace(v.Component); strings.HasPrefix(c, "pkg:") {
+		return c
+	}
+	return ""
+}
+
+// pinnedPURL is the entry's package URL without qualifiers, with the version
+// the exception pins (as the gate reads it), or ok false when it does not
+// parse.
+func pinnedPURL(v exception.Vulnerability, purl string) (string, bool) {
+	base := scan.PURLBase(purl)
+	if _, ok := scan.ParsePURL(purl); !ok || base == "" {
+		return "", false
+	}
+	if pin, ok := gate.PinnedVersion(v, purl); ok {
+		return base + "@" + url.PathEscape(pin), true
+	}
+	return base, true
 }
 
 func containsFold(ss []string, s string) bool {
@@ -77,8 +121,9 @@ func TrivyExpiry(x *exception.Exception, loc *time.Location) exception.Date {
 }
 
 // Trivy writes a .trivyignore.yaml. Trivy matches an entry by id and, with
-// purls, by package; an exception entry without a package URL is skipped,
-// since an id alone would ignore the finding in every package.
+// purls, by package (and version, when the purl has one); an exception entry
+// without a package URL is skipped, since an id alone would ignore the
+// finding in every package.
 func Trivy(w io.Writer, xs []*exception.Exception, o Options) ([]Skipped, error) {
 	type entry struct {
 		ID        string    `yaml:"id"`
@@ -87,18 +132,22 @@ func Trivy(w io.Writer, xs []*exception.Exception, o Options) ([]Skipped, error)
 		Statement string    `yaml:"statement"`
 	}
 	var entries []entry
-	var skipped []Skipped
-	for _, x := range eligible(xs, o) {
+	list, skipped := eligible(xs, o)
+	for _, x := range list {
 		for _, v := range x.Vulnerabilities {
-			purl := v.PURL
-			if purl == "" && strings.HasPrefix(v.Component, "pkg:") {
-				purl = v.Component
-			}
+			purl := entryPURL(v)
 			if purl == "" {
 				skipped = append(skipped, Skipped{x.ID, fmt.Sprintf("%s in %s has no purl: Trivy cannot limit an ignore to a package by name", v.CVE, v.Component)})
 				continue
 			}
-			entries = append(entries, entry{ID: v.CVE, PURLs: []string{scan.PURLBase(purl)}, ExpiredAt: yaml.Node{Kind: yaml.ScalarNode, Tag: "!!timestamp", Value: TrivyExpiry(x, o.Location).String()},
+			p, ok := pinnedPURL(v, purl)
+			if !ok {
+				// Trivy refuses a whole ignore file with a purl it cannot
+				// parse, which would drop every other exception.
+				skipped = append(skipped, Skipped{x.ID, fmt.Sprintf("%s: %q is not a package URL Trivy can read", v.CVE, purl)})
+				continue
+			}
+			entries = append(entries, entry{ID: v.CVE, PURLs: []string{p}, ExpiredAt: yaml.Node{Kind: yaml.ScalarNode, Tag: "!!timestamp", Value: TrivyExpiry(x, o.Location).String()},
 				Statement: fmt.Sprintf("exctl exception %s, approved by %s; valid through %s", x.ID, strings.Join(append(append([]string{}, x.ApprovedBy...), x.CABApprovedBy...), ", "), x.ExpiryDate)})
 		}
 	}
@@ -119,25 +168,22 @@ func nonNil[T any](s []T) []T {
 // file holds only what is valid at o.Now and must be regenerated (the
 // expiry bot's schedule does).
 func Grype(w io.Writer, xs []*exception.Exception, o Options) ([]Skipped, error) {
-	type pkg struct {
-		Name    string `yaml:"name,omitempty"`
-		Version string `yaml:"version,omitempty"`
-		Type    string `yaml:"type,omitempty"`
-	}
 	type rule struct {
-		Vulnerability string `yaml:"vulnerability"`
-		Package       pkg    `yaml:"package"`
+		Vulnerability string   `yaml:"vulnerability"`
+		Package       grypePkg `yaml:"package"`
 	}
 	var rules []rule
-	var skipped []Skipped
-	for _, x := range eligible(xs, o) {
+	list, skipped := eligible(xs, o)
+	for _, x := range list {
 		for _, v := range x.Vulnerabilities {
-			p, ok := grypePackage(v)
-			if !ok {
-				skipped = append(skipped, Skipped{x.ID, fmt.Sprintf("%s: cannot tell the package of component %q", v.CVE, v.Component)})
+			pkgs, why := grypePackages(v)
+			if why != "" {
+				skipped = append(skipped, Skipped{x.ID, fmt.Sprintf("%s: %s", v.CVE, why)})
 				continue
 			}
-			rules = append(rules, rule{Vulnerability: v.CVE, Package: pkg(p)})
+			for _, p := range pkgs {
+				rules = append(rules, rule{Vulnerability: v.CVE, Package: p})
+			}
 		}
 	}
 	if _, err := fmt.Fprintf(w, "# Generated by exctl export grype at %s from exceptions valid at that time.\n# Grype has no expiry: regenerate this file at least daily.\n", o.Now.UTC().Format(time.RFC3339)); err != nil {
@@ -146,57 +192,71 @@ func Grype(w io.Writer, xs []*exception.Exception, o Options) ([]Skipped, error)
 	return skipped, encodeYAML(w, map[string]any{"ignore": nonNil(rules)})
 }
 
-type grypePkg struct{ Name, Version, Type string }
+type grypePkg struct {
+	Name    string `yaml:"name,omitempty"`
+	Version string `yaml:"version,omitempty"`
+	Type    string `yaml:"type,omitempty"`
+}
 
-// grypePackage derives Grype's package match from a purl or a component.
-func grypePackage(v exception.Vulnerability) (grypePkg, bool) {
-	purl := v.PURL
-	if purl == "" && strings.HasPrefix(v.Component, "pkg:") {
-		purl = v.Component
-	}
-	if purl != "" {
-		base := strings.TrimPrefix(scan.PURLBase(purl), "pkg:")
-		typ, rest, ok := strings.Cut(base, "/")
-		if !ok || rest == "" {
-			return grypePkg{}, false
+// grypePackages derives Grype's package matches from an entry, the same
+// packages the gate lets it cover; why says why there are none.
+func grypePackages(v exception.Vulnerability) ([]grypePkg, string) {
+	if purl := entryPURL(v); purl != "" {
+		p, ok := scan.ParsePURL(purl)
+		if !ok {
+			return nil, fmt.Sprintf("%q is not a package URL", purl)
 		}
-		name := rest[strings.LastIndex(rest, "/")+1:]
-		version := ""
-		if _, after, ok := strings.Cut(purl, "@"); ok {
-			version, _, _ = strings.Cut(after, "?")
-			version, _, _ = strings.Cut(version, "#")
+		typ, ok := grypeTypes[p.Type]
+		if !ok {
+			// A rule without a type would match the name in every
+			// ecosystem.
+			return nil, fmt.Sprintf("Grype has no package type for pkg:%s", p.Type)
 		}
-		return grypePkg{Name: name, Version: version, Type: grypeType(typ)}, name != ""
+		name := p.Name
+		switch {
+		case p.Namespace == "":
+		case p.Type == "npm" || p.Type == "golang" || p.Type == "composer":
+			name = p.Namespace + "/" + p.Name // how Grype names them
+		case p.Type == "deb" || p.Type == "rpm" || p.Type == "apk" || p.Type == "alpm":
+			// The namespace is the distribution: an image has one.
+		default:
+			return nil, fmt.Sprintf("Grype cannot limit a rule to the %s namespace %s", p.Type, p.Namespace)
+		}
+		pin, _ := gate.PinnedVersion(v, purl)
+		return []grypePkg{{Name: grypeName(name), Version: pin, Type: typ}}, ""
 	}
 	comp := strings.TrimSpace(v.Component)
 	if comp == "" {
-		return grypePkg{}, false
+		return nil, "no component"
 	}
-	// The process document's name-vX.Y.Z form pins a version.
+	// The gate takes a component as the package's name, or, in the
+	// process document's name-vX.Y.Z form, as a name and version: a rule
+	// for each.
+	out := []grypePkg{{Name: grypeName(comp)}}
 	if i := strings.LastIndex(comp, "-v"); i > 0 && i+2 < len(comp) && comp[i+2] >= '0' && comp[i+2] <= '9' {
-		return grypePkg{Name: comp[:i], Version: comp[i+2:]}, true
+		out = append(out, grypePkg{Name: grypeName(comp[:i]), Version: comp[i+2:]})
 	}
-	return grypePkg{Name: comp}, true
+	return out, ""
 }
 
-// grypeType maps purl types to Grype's package types where they differ.
-func grypeType(purlType string) string {
-	switch purlType {
-	case "deb", "rpm", "apk", "npm", "gem", "pypi":
-		if purlType == "pypi" {
-			return "python"
-		}
-		return purlType
-	case "golang":
-		return "go-module"
-	case "maven":
-		return "java-archive"
-	case "cargo":
-		return "rust-crate"
-	case "nuget":
-		return "dotnet"
+// grypeName keeps a package name literal: Grype reads a name holding any of
+// ^$*+?[](){}|\ as a regular expression, so that ".*" would ignore the
+// vulnerability in every package and "gtk+" would miss gtk+.
+func grypeName(name string) string {
+	if strings.ContainsAny(name, `^$*+?[](){}|\`) {
+		return regexp.QuoteMeta(name)
 	}
-	return ""
+	return name
+}
+
+// grypeTypes maps purl types to the package types Grype (syft) gives them.
+// Grype names Java packages by artifact alone, so a Maven purl, which has a
+// group, is refused by grypePackages.
+var grypeTypes = map[string]string{
+	"maven": "java-archive", "alpm": "alpm", "apk": "apk", "cargo": "rust-crate", "cocoapods": "pod", "composer": "php-composer",
+	"conan": "conan", "cpan": "cpan", "cran": "R-package", "deb": "deb", "gem": "gem", "golang": "go-module",
+	"hackage": "hackage", "hex": "hex", "luarocks": "lua-rocks", "npm": "npm", "nuget": "dotnet",
+	"otp": "erlang-otp", "pub": "dart-pub", "pypi": "python", "rpm": "rpm", "swift": "swift",
 }
 
 // VEXJustifications are OpenVEX's not_affected justifications.
@@ -225,16 +285,24 @@ func OpenVEX(w io.Writer, xs []*exception.Exception, o Options, author string) (
 		Timestamp       string    `json:"timestamp,omitempty"`
 	}
 	var statements []statement
-	var skipped []Skipped
-	for _, x := range eligible(xs, o) {
+	list, skipped := eligible(xs, o)
+	for _, x := range list {
 		if x.VEXJustification == "" {
 			skipped = append(skipped, Skipped{x.ID, "a risk acceptance, not a not_affected assessment (no vex_justification)"})
 			continue
 		}
 		for _, v := range x.Vulnerabilities {
-			prod := v.PURL
-			if prod == "" {
-				prod = v.Component
+			// A product is identified by an IRI scanners can match: the
+			// package URL, with the version the exception pins.
+			purl := entryPURL(v)
+			if purl == "" {
+				skipped = append(skipped, Skipped{x.ID, fmt.Sprintf("%s in %s has no purl: an OpenVEX product needs one", v.CVE, v.Component)})
+				continue
+			}
+			prod, ok := pinnedPURL(v, purl)
+			if !ok {
+				skipped = append(skipped, Skipped{x.ID, fmt.Sprintf("%s: %q is not a package URL", v.CVE, purl)})
+				continue
 			}
 			ts := ""
 			if x.ApprovalDate != nil {
@@ -243,6 +311,10 @@ func OpenVEX(w io.Writer, xs []*exception.Exception, o Options, author string) (
 			statements = append(statements, statement{Vulnerability: vuln{v.CVE}, Products: []product{{prod}}, Status: "not_affected",
 				Justification: x.VEXJustification, ImpactStatement: fmt.Sprintf("%s (exctl exception %s, valid through %s)", x.Justification, x.ID, x.ExpiryDate), Timestamp: ts})
 		}
+	}
+	if len(statements) == 0 {
+		// OpenVEX requires at least one statement.
+		return skipped, ErrNothingToExport
 	}
 	body, err := json.Marshal(statements)
 	if err != nil {

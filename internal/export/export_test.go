@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"os"
+	"regexp"
 	"testing"
 	"time"
 
@@ -71,7 +72,7 @@ func TestTrivyReadsBack(t *testing.T) {
 	require.Len(t, got.Vulnerabilities, 2, "expired, pending and out-of-scope records are not exported")
 	v := got.Vulnerabilities[0]
 	assert.Equal(t, "CVE-2019-18224", v.ID)
-	assert.Equal(t, []string{"pkg:deb/debian/libidn2-0"}, v.PURLs)
+	assert.Equal(t, []string{"pkg:deb/debian/libidn2-0@2.0.5-1"}, v.PURLs, "the purl's version pins it; qualifiers go")
 	assert.Equal(t, time.Date(2027, 2, 1, 0, 0, 0, 0, time.UTC), v.ExpiredAt, "Trivy stops at the instant the exception ends")
 	assert.Equal(t, "CVE-2020-8165", got.Vulnerabilities[1].ID)
 	require.Len(t, skipped, 1)
@@ -107,14 +108,17 @@ func TestGrypeReadsBack(t *testing.T) {
 		} `yaml:"ignore"`
 	}
 	require.NoError(t, yaml.Unmarshal(buf.Bytes(), &got), buf.String())
-	require.Len(t, got.Ignore, 3)
+	require.Len(t, got.Ignore, 4)
 	assert.Equal(t, "CVE-2019-18224", got.Ignore[0].Vulnerability)
 	assert.Equal(t, "libidn2-0", got.Ignore[0].Package.Name)
 	assert.Equal(t, "2.0.5-1", got.Ignore[0].Package.Version)
 	assert.Equal(t, "deb", got.Ignore[0].Package.Type)
-	assert.Equal(t, "library", got.Ignore[1].Package.Name, "the seed's name-vX.Y.Z form")
-	assert.Equal(t, "1.2.3", got.Ignore[1].Package.Version)
-	assert.Equal(t, "gem", got.Ignore[2].Package.Type)
+	// The gate takes library-v1.2.3 as a name, or as library 1.2.3.
+	assert.Equal(t, "library-v1.2.3", got.Ignore[1].Package.Name)
+	assert.Empty(t, got.Ignore[1].Package.Version)
+	assert.Equal(t, "library", got.Ignore[2].Package.Name, "the seed's name-vX.Y.Z form")
+	assert.Equal(t, "1.2.3", got.Ignore[2].Package.Version)
+	assert.Equal(t, "gem", got.Ignore[3].Package.Type)
 
 	buf.Reset()
 	_, err = Grype(&buf, records(), Options{Now: time.Date(2027, 2, 1, 0, 0, 0, 0, time.UTC), Location: time.UTC})
@@ -157,4 +161,134 @@ func TestOpenVEXValidatesAgainstTheSpec(t *testing.T) {
 	assert.Equal(t, "vulnerable_code_not_in_execute_path", got.Statements[0].Justification)
 	assert.Equal(t, "pkg:gem/activesupport", got.Statements[0].Products[0].ID)
 	assert.Len(t, skipped, 2, "risk acceptances are not published as not_affected")
+}
+
+// grypeNameMatches reads a rule's package name as Grype does
+// (grype/match/ignore.go): a name with regular-expression characters is the
+// pattern ^name$, any other is compared as it is.
+func grypeNameMatches(t *testing.T, rule, pkg string) bool {
+	t.Helper()
+	if regexp.MustCompile(`[\^\$\*\+\?\[\]\(\)\{\}\|\\]|\\[dDwWsSnrtfv]`).MatchString(rule) {
+		re, err := regexp.Compile("^" + rule + "$")
+		if err != nil {
+			return false
+		}
+		return re.MatchString(pkg)
+	}
+	return rule == pkg
+}
+
+type grypeRule struct {
+	Vulnerability string `yaml:"vulnerability"`
+	Package       struct{ Name, Version, Type string }
+}
+
+func grypeRules(t *testing.T, xs []*exception.Exception, o Options) ([]grypeRule, []Skipped) {
+	t.Helper()
+	var buf bytes.Buffer
+	skipped, err := Grype(&buf, xs, o)
+	require.NoError(t, err)
+	var got struct {
+		Ignore []grypeRule `yaml:"ignore"`
+	}
+	require.NoError(t, yaml.Unmarshal(buf.Bytes(), &got), buf.String())
+	return got.Ignore, skipped
+}
+
+func approvedVuln(id string, v exception.Vulnerability, mut ...func(*exception.Exception)) *exception.Exception {
+	x := &exception.Exception{ID: id, Type: exception.VulnerabilityScan, Status: exception.Approved, Justification: "Accepted.",
+		Vulnerabilities: []exception.Vulnerability{v}, ExpiryDate: exception.Date{Year: 2027, Month: 1, Day: 31}, ApprovedBy: []string{"@sec-bob"}}
+	for _, m := range mut {
+		m(x)
+	}
+	return x
+}
+
+// Each export covers the packages the gate lets the exception cover, and
+// no others.
+func TestGrypeRulesKeepToTheApprovedPackage(t *testing.T) {
+	o := Options{Now: now, Location: time.UTC}
+	t.Run("names are literal, not patterns", func(t *testing.T) {
+		rules, _ := grypeRules(t, []*exception.Exception{
+			approvedVuln("a", exception.Vulnerability{CVE: "CVE-1", Component: ".*"}),
+			approvedVuln("b", exception.Vulnerability{CVE: "CVE-2", Component: "gtk+"}),
+			approvedVuln("c", exception.Vulnerability{CVE: "CVE-3", Component: "libstdc++6"}),
+		}, o)
+		require.Len(t, rules, 3)
+		assert.False(t, grypeNameMatches(t, rules[0].Package.Name, "openssl"))
+		assert.True(t, grypeNameMatches(t, rules[0].Package.Name, ".*"))
+		assert.True(t, grypeNameMatches(t, rules[1].Package.Name, "gtk+"))
+		assert.False(t, grypeNameMatches(t, rules[1].Package.Name, "gtk"))
+		assert.True(t, grypeNameMatches(t, rules[2].Package.Name, "libstdc++6"))
+	})
+	t.Run("the version pinned beside a purl", func(t *testing.T) {
+		rules, _ := grypeRules(t, []*exception.Exception{approvedVuln("a", exception.Vulnerability{CVE: "CVE-1", Component: "library-v1.2.3", PURL: "pkg:npm/library"})}, o)
+		require.Len(t, rules, 1)
+		assert.Equal(t, grypeRule{Vulnerability: "CVE-1", Package: struct{ Name, Version, Type string }{"library", "1.2.3", "npm"}}, rules[0])
+	})
+	t.Run("namespaces", func(t *testing.T) {
+		rules, skipped := grypeRules(t, []*exception.Exception{
+			approvedVuln("a", exception.Vulnerability{CVE: "CVE-1", Component: "lodash", PURL: "pkg:npm/%40myorg/lodash@1.0.0"}),
+			approvedVuln("b", exception.Vulnerability{CVE: "CVE-2", Component: "bar", PURL: "pkg:golang/github.com/foo/bar"}),
+			approvedVuln("c", exception.Vulnerability{CVE: "CVE-3", Component: "foo", PURL: "pkg:composer/acme/foo"}),
+			approvedVuln("d", exception.Vulnerability{CVE: "CVE-4", Component: "openssl", PURL: "pkg:deb/debian/openssl"}),
+			approvedVuln("e", exception.Vulnerability{CVE: "CVE-5", Component: "commons-text", PURL: "pkg:maven/com.example/commons-text@1.9"}),
+			approvedVuln("f", exception.Vulnerability{CVE: "CVE-6", Component: "x", PURL: "pkg:generic/.*"}),
+		}, o)
+		require.Len(t, rules, 4)
+		assert.Equal(t, []string{"@myorg/lodash", "1.0.0", "npm"}, []string{rules[0].Package.Name, rules[0].Package.Version, rules[0].Package.Type})
+		assert.Equal(t, []string{"github.com/foo/bar", "go-module"}, []string{rules[1].Package.Name, rules[1].Package.Type})
+		assert.Equal(t, []string{"acme/foo", "php-composer"}, []string{rules[2].Package.Name, rules[2].Package.Type})
+		assert.Equal(t, []string{"openssl", "deb"}, []string{rules[3].Package.Name, rules[3].Package.Type})
+		require.Len(t, skipped, 2)
+		assert.Contains(t, skipped[0].Reason, "Grype cannot limit a rule to the maven namespace com.example")
+		assert.Contains(t, skipped[1].Reason, "Grype has no package type for pkg:generic")
+	})
+}
+
+func TestExportsKeepToTheApprovedVersionAndIntent(t *testing.T) {
+	o := Options{Now: now, Location: time.UTC}
+	pinned := approvedVuln("a", exception.Vulnerability{CVE: "CVE-1", Component: "library-v1.2.3", PURL: "pkg:npm/library"}, func(x *exception.Exception) {
+		x.VEXJustification = "vulnerable_code_not_present"
+	})
+	linked := approvedVuln("b", exception.Vulnerability{CVE: "CVE-2", Component: "x", PURL: "pkg:npm/intentonly"}, func(x *exception.Exception) {
+		x.DeploymentIntentID = "deploy-1"
+	})
+	broken := approvedVuln("c", exception.Vulnerability{CVE: "CVE-3", Component: "a", PURL: "pkg:npm/a@b@c"})
+	xs := []*exception.Exception{pinned, linked, broken}
+
+	var buf bytes.Buffer
+	skipped, err := Trivy(&buf, xs, o)
+	require.NoError(t, err)
+	var got trivyIgnore
+	require.NoError(t, yaml.Unmarshal(buf.Bytes(), &got), buf.String())
+	require.Len(t, got.Vulnerabilities, 1, buf.String())
+	assert.Equal(t, []string{"pkg:npm/library@1.2.3"}, got.Vulnerabilities[0].PURLs)
+	require.Len(t, skipped, 2)
+	assert.Contains(t, skipped[0].Reason, "linked to deployment intent deploy-1")
+	assert.Contains(t, skipped[1].Reason, `"pkg:npm/a@b@c" is not a package URL Trivy can read`)
+
+	buf.Reset()
+	o.Intent = "deploy-1"
+	_, err = Trivy(&buf, xs, o)
+	require.NoError(t, err)
+	require.NoError(t, yaml.Unmarshal(buf.Bytes(), &got))
+	assert.Len(t, got.Vulnerabilities, 2, "exported for its own intent")
+
+	buf.Reset()
+	_, err = OpenVEX(&buf, xs, o, "a")
+	require.NoError(t, err)
+	assert.Contains(t, buf.String(), `"@id": "pkg:npm/library@1.2.3"`)
+}
+
+func TestOpenVEXNeedsAStatementAndAPURL(t *testing.T) {
+	noPURL := approvedVuln("a", exception.Vulnerability{CVE: "CVE-1", Component: "library-v1.2.3"}, func(x *exception.Exception) {
+		x.VEXJustification = "vulnerable_code_not_present"
+	})
+	var buf bytes.Buffer
+	skipped, err := OpenVEX(&buf, []*exception.Exception{noPURL}, Options{Now: now, Location: time.UTC}, "a")
+	assert.ErrorIs(t, err, ErrNothingToExport)
+	assert.Zero(t, buf.Len())
+	require.Len(t, skipped, 1)
+	assert.Contains(t, skipped[0].Reason, "has no purl")
 }
