@@ -166,6 +166,9 @@ func (c *Checker) rules(doc *load.Document, e *exception.Exception) []Finding {
 				keyAt(k, Error, "controller-field", "%s is written by exctl after a verified decision; remove it from a pending record", k)
 			}
 		}
+		if !c.Now.Before(e.ValidThrough(loc)) {
+			at("/expiry_date", Warning, "request-expired", "the request's expiry date %s has passed: approving it would approve an exception that is already expired; set a new expiry_date", e.ExpiryDate)
+		}
 	case exception.Approved:
 		fs = append(fs, c.approvers(doc, e)...)
 		if e.StateAt(c.Now, loc) == exception.StateExpired {

@@ -82,6 +82,7 @@ func TestRecordRules(t *testing.T) {
 		rule   string // "" = no error findings
 		pos    string // line:col of the first finding with rule
 		level  Level
+		absent string // a rule that must not fire, not even as a warning
 	}{
 		{name: "valid pending", record: baseRecord},
 		{name: "valid approved", record: approved("approved_by: \"@sec-bob\"\n")},
@@ -104,7 +105,9 @@ func TestRecordRules(t *testing.T) {
 		{name: "high risk with CAB", record: edit(approved("approved_by: \"@sec-bob\"\ncab_approved_by: \"@cab-erin\"\n"), "exposure: internal", "exposure: internet", "environments: [staging]", "environments: [production]")},
 		{name: "privileged needs CAB", record: edit(approved("approved_by: \"@sec-bob\"\n"), "exposure: internal", "exposure: internal\n  privileged: true"), rule: "approvers", pos: "3:9"},
 		{name: "approved past expiry is due", record: edit(approved("approved_by: \"@sec-bob\"\n"), "expiry_date: 2026-04-06", "expiry_date: 2026-01-31"), rule: "due-for-expiry", pos: "19:14", level: Warning},
-		{name: "approved on its last day is not due", record: edit(approved("approved_by: \"@sec-bob\"\n"), "expiry_date: 2026-04-06", "expiry_date: 2026-02-01")},
+		{name: "pending past its expiry date warns", record: edit(baseRecord, "expiry_date: 2026-04-06", "expiry_date: 2026-01-31"), rule: "request-expired", pos: "19:14", level: Warning},
+		{name: "pending on its last day does not warn", record: edit(baseRecord, "expiry_date: 2026-04-06", "expiry_date: 2026-02-01"), absent: "request-expired"},
+		{name: "approved on its last day is not due", record: edit(approved("approved_by: \"@sec-bob\"\n"), "expiry_date: 2026-04-06", "expiry_date: 2026-02-01"), absent: "due-for-expiry"},
 		{name: "denied by requester", record: edit(baseRecord, "status: pending", "status: denied") + "denied_by: alice@example.com\n", rule: "self-approval", pos: "21:12"},
 		{name: "plain control warns", record: edit(baseRecord, "  - id: net-isolation\n    specific: Deploy to isolated VLAN 192.168.100.0/24\n    measurable: Network monitoring confirms isolation\n    enforceable: Firewall rules enforce VLAN boundaries\n", "  - Network isolation\n"), rule: "plain-control", pos: "11:5", level: Warning},
 		{name: "duplicate control ids", record: edit(baseRecord, "risk:", "  - id: net-isolation\n    specific: again\n    measurable: again\n    enforceable: again\nrisk:"), rule: "duplicate-control", pos: "15:9"},
@@ -127,6 +130,9 @@ func TestRecordRules(t *testing.T) {
 				p = recordPath("vulnerability_scan")
 			}
 			res := c.File(p, []byte(tt.record))
+			for _, f := range res.Findings {
+				assert.NotEqual(t, tt.absent, f.Rule, f.String())
+			}
 			if tt.rule == "" {
 				assert.False(t, HasErrors(res.Findings), "unexpected findings: %v", res.Findings)
 				assert.NotNil(t, res.Exception)
