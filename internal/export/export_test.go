@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/santhosh-tekuri/jsonschema/v5"
 	"github.com/stretchr/testify/assert"
@@ -291,4 +292,24 @@ func TestOpenVEXNeedsAStatementAndAPURL(t *testing.T) {
 	assert.Zero(t, buf.Len())
 	require.Len(t, skipped, 1)
 	assert.Contains(t, skipped[0].Reason, "has no purl")
+}
+
+// FuzzGrypeName: read as Grype reads rule names, the name exctl writes for
+// a package matches that package and no other.
+func FuzzGrypeName(f *testing.F) {
+	for _, s := range []string{".*", "gtk+", "libstdc++6", "a|b", "$x^", `\d`, "lodash", "@scope/name", "a.b"} {
+		f.Add(s, s+"x")
+	}
+	f.Fuzz(func(t *testing.T, name, other string) {
+		if name == "" || !utf8.ValidString(name) || !utf8.ValidString(other) {
+			return // package names are text; the gate never exports an empty one
+		}
+		rule := grypeName(name)
+		if !grypeNameMatches(t, rule, name) {
+			t.Fatalf("rule %q does not match its own package %q", rule, name)
+		}
+		if other != name && grypeNameMatches(t, rule, other) {
+			t.Fatalf("rule %q for %q also matches %q", rule, name, other)
+		}
+	})
 }
