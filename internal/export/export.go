@@ -88,18 +88,22 @@ func entryPURL(v exception.Vulnerability) string {
 	return ""
 }
 
-// pinnedPURL is the entry's package URL without qualifiers, with the version
-// the exception pins (as the gate reads it), or ok false when it does not
-// parse.
-func pinnedPURL(v exception.Vulnerability, purl string) (string, bool) {
+// packageURL is the entry's package URL as an export writes it: without
+// qualifiers, with the version the exception pins (as the gate reads it).
+// why says why there is none; needs is what the format needs one for.
+func packageURL(v exception.Vulnerability, needs string) (purl, why string) {
+	purl = entryPURL(v)
+	if purl == "" {
+		return "", fmt.Sprintf("%s in %s has no purl: %s", v.CVE, v.Component, needs)
+	}
 	base := scan.PURLBase(purl)
 	if _, ok := scan.ParsePURL(purl); !ok || base == "" {
-		return "", false
+		return "", fmt.Sprintf("%s: %q is not a package URL", v.CVE, purl)
 	}
 	if pin, ok := gate.PinnedVersion(v, purl); ok {
-		return base + "@" + url.PathEscape(pin), true
+		return base + "@" + url.PathEscape(pin), ""
 	}
-	return base, true
+	return base, ""
 }
 
 func containsFold(ss []string, s string) bool {
@@ -135,16 +139,11 @@ func Trivy(w io.Writer, xs []*exception.Exception, o Options) ([]Skipped, error)
 	list, skipped := eligible(xs, o)
 	for _, x := range list {
 		for _, v := range x.Vulnerabilities {
-			purl := entryPURL(v)
-			if purl == "" {
-				skipped = append(skipped, Skipped{x.ID, fmt.Sprintf("%s in %s has no purl: Trivy cannot limit an ignore to a package by name", v.CVE, v.Component)})
-				continue
-			}
-			p, ok := pinnedPURL(v, purl)
-			if !ok {
-				// Trivy refuses a whole ignore file with a purl it cannot
-				// parse, which would drop every other exception.
-				skipped = append(skipped, Skipped{x.ID, fmt.Sprintf("%s: %q is not a package URL Trivy can read", v.CVE, purl)})
+			// Trivy refuses a whole ignore file with a purl it cannot
+			// parse, which would drop every other exception.
+			p, why := packageURL(v, "Trivy cannot limit an ignore to a package by name")
+			if why != "" {
+				skipped = append(skipped, Skipped{x.ID, why})
 				continue
 			}
 			entries = append(entries, entry{ID: v.CVE, PURLs: []string{p}, ExpiredAt: yaml.Node{Kind: yaml.ScalarNode, Tag: "!!timestamp", Value: TrivyExpiry(x, o.Location).String()},
@@ -294,14 +293,9 @@ func OpenVEX(w io.Writer, xs []*exception.Exception, o Options, author string) (
 		for _, v := range x.Vulnerabilities {
 			// A product is identified by an IRI scanners can match: the
 			// package URL, with the version the exception pins.
-			purl := entryPURL(v)
-			if purl == "" {
-				skipped = append(skipped, Skipped{x.ID, fmt.Sprintf("%s in %s has no purl: an OpenVEX product needs one", v.CVE, v.Component)})
-				continue
-			}
-			prod, ok := pinnedPURL(v, purl)
-			if !ok {
-				skipped = append(skipped, Skipped{x.ID, fmt.Sprintf("%s: %q is not a package URL", v.CVE, purl)})
+			prod, why := packageURL(v, "an OpenVEX product needs one")
+			if why != "" {
+				skipped = append(skipped, Skipped{x.ID, why})
 				continue
 			}
 			ts := ""

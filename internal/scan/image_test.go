@@ -46,9 +46,7 @@ func TestReadImage(t *testing.T) {
 }
 
 func TestReadImageBadInput(t *testing.T) {
-	tests := []struct {
-		name, input, msg string
-	}{
+	runInvalid(t, []invalidCase{
 		{"trivy image id twice", `{"SchemaVersion": 2, "Metadata": {"ImageID": "sha256:aa", "imageID": "sha256:bb"}, "Results": []}`,
 			"Metadata.ImageID: the key appears twice"},
 		{"trivy repo digests not a list", `{"SchemaVersion": 2, "Metadata": {"RepoDigests": "x@sha256:aa"}, "Results": []}`,
@@ -61,15 +59,7 @@ func TestReadImageBadInput(t *testing.T) {
 			"source.target.manifestDigest: the key appears twice"},
 		{"grype target a number", grypeSourceDoc(`{"type": "directory", "target": 3}`),
 			"source.target: want string, got number"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			_, err := Read(strings.NewReader(tt.input), "report.json")
-			require.Error(t, err)
-			assert.Equal(t, kindInvalid, errKind(err))
-			assert.Contains(t, err.Error(), tt.msg)
-		})
-	}
+	})
 }
 
 // Another tool's report may use the keys Trivy and Grype keep for the

@@ -12,6 +12,22 @@ func osvDoc(pkg string) string {
 	return `{"results": [{"source": {"path": "go.mod", "type": "lockfile"}, "packages": [` + pkg + `]}]}`
 }
 
+// invalidCase is an input Read must refuse as invalid, with a part of the
+// message it must give.
+type invalidCase struct{ name, input, msg string }
+
+func runInvalid(t *testing.T, tests []invalidCase) {
+	t.Helper()
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rep, err := Read(strings.NewReader(tt.input), "report.json")
+			require.Error(t, err, "read %+v", rep)
+			assert.Equal(t, kindInvalid, errKind(err))
+			assert.Contains(t, err.Error(), tt.msg)
+		})
+	}
+}
+
 func sarifResultDoc(rules, result string) string {
 	return sarifDoc(`{"tool": {"driver": {"name": "x", "rules": [` + rules + `]}}, "results": [` + result + `]}`)
 }
@@ -21,11 +37,7 @@ func sarifResultDoc(rules, result string) string {
 // case), another reader the first, and the two would judge the deployment
 // differently.
 func TestReadRefusesRepeatedKeys(t *testing.T) {
-	tests := []struct {
-		name  string
-		input string
-		msg   string
-	}{
+	runInvalid(t, []invalidCase{
 		{"trivy severity in two cases", trivyDoc(`{"VulnerabilityID": "CVE-1", "Severity": "CRITICAL", "severity": "LOW"}`),
 			"Results[0].Vulnerabilities[0].Severity: the key appears twice"},
 		{"trivy severity null then set", trivyDoc(`{"VulnerabilityID": "CVE-1", "Severity": null, "Severity": "LOW"}`),
@@ -72,15 +84,7 @@ func TestReadRefusesRepeatedKeys(t *testing.T) {
 			"runs[0].tool.driver.rules[0].properties.security-severity: the key appears twice"},
 		{"sarif rule level twice", sarifResultDoc(`{"id": "a", "defaultConfiguration": {"level": "error"}, "defaultConfiguration": {}}`, `{"ruleId": "a"}`),
 			"runs[0].tool.driver.rules[0].defaultConfiguration: the key appears twice"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			rep, err := Read(strings.NewReader(tt.input), "report.json")
-			require.Error(t, err, "read %+v", rep)
-			assert.Equal(t, kindInvalid, errKind(err))
-			assert.Contains(t, err.Error(), tt.msg)
-		})
-	}
+	})
 }
 
 // Only the fields exctl reads are held to one value each: a key of another
@@ -115,9 +119,7 @@ func TestReadKeepsKeysItDoesNotRepeat(t *testing.T) {
 // it is refused.
 func TestReadRefusesKnownKeysInAnotherCase(t *testing.T) {
 	v := `{"VulnerabilityID": "CVE-1", "Severity": "CRITICAL"}`
-	tests := []struct {
-		name, input, msg string
-	}{
+	runInvalid(t, []invalidCase{
 		{"trivy vulnerabilities in lower case", `{"SchemaVersion": 2, "Results": [{"Target": "a", "vulnerabilities": [` + v + `]}]}`,
 			`Results[0]: key "vulnerabilities" is "Vulnerabilities" in another letter case`},
 		{"trivy both spellings", `{"SchemaVersion": 2, "Results": [{"Target": "a", "Vulnerabilities": [], "vulnerabilities": [` + v + `]}]}`,
@@ -136,15 +138,7 @@ func TestReadRefusesKnownKeysInAnotherCase(t *testing.T) {
 			"results[0] has both source and packageSource"},
 		{"sarif results in capitals", sarifDoc(`{"tool": {"driver": {"name": "x"}}, "Results": [{"ruleId": "a", "level": "error"}]}`),
 			`runs[0]: key "Results" is "results"`},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			_, err := Read(strings.NewReader(tt.input), "report.json")
-			require.Error(t, err)
-			assert.Equal(t, kindInvalid, errKind(err))
-			assert.Contains(t, err.Error(), tt.msg)
-		})
-	}
+	})
 }
 
 // A suppressed Trivy finding of an unknown type is refused rather than
