@@ -350,6 +350,15 @@ func TestValidateAtRevision(t *testing.T) {
 	code, _, errOut := run(t, "validate", "--repo", g.Dir, "--now", testNow, "--rev", "HEAD")
 	assert.Equal(t, ExitOK, code, errOut)
 	assert.Contains(t, errOut, "5 record(s) checked")
+
+	// A committed name with a control character is a finding at its place,
+	// not a walk that stops without saying where.
+	g.Write("exceptions/vulnerability_scan/bad\x01name.yaml", "a: 1\n")
+	g.GitCLI("add", "-A")
+	g.GitCLI("commit", "-q", "-m", "odd name") // go-git refuses to add such a name
+	code, out, errOut := run(t, "validate", "--repo", g.Dir, "--now", testNow, "--rev", "HEAD")
+	assert.Equal(t, ExitNo, code, errOut)
+	assert.Contains(t, out+errOut, `exceptions/vulnerability_scan/bad\x01name.yaml: error: layout: a name no checkout can hold`)
 }
 
 // The tables of list and expire escape what records and file names hold:

@@ -55,6 +55,10 @@ type Entry struct {
 	Path string // slash-separated, relative to the repository root
 	Hash plumbing.Hash
 	Mode filemode.FileMode
+	// Unsafe is true for a name no checkout could hold (a control
+	// character, "." or ".."), which git refuses to check out but a
+	// crafted tree can carry.
+	Unsafe bool
 }
 
 // Tree returns the tree of the commit rev names.
@@ -116,6 +120,10 @@ func Files(t *object.Tree, prefix string) ([]Entry, error) {
 	var out []Entry
 	w := object.NewTreeWalker(sub, true, nil)
 	defer w.Close()
+	// go-git would stop the walk at the first unsafe name, without saying
+	// where it is; names are only read here, never written to disk, so
+	// they are listed and marked instead, and the caller reports each.
+	w.SkipPathValidation()
 	for {
 		name, e, err := w.Next()
 		if errors.Is(err, io.EOF) {
@@ -124,11 +132,30 @@ func Files(t *object.Tree, prefix string) ([]Entry, error) {
 		if err != nil {
 			return nil, fmt.Errorf("walk %s: %w", prefix, err)
 		}
-		if e.Mode == filemode.Dir {
+		if e.Mode == filemode.Dir && safeName(e.Name) {
 			continue
 		}
-		out = append(out, Entry{Path: path.Join(prefix, name), Hash: e.Hash, Mode: e.Mode})
+		// Joined without cleaning, so that a ".." entry keeps its place.
+		p := name
+		if prefix != "" && prefix != "." {
+			p = prefix + "/" + name
+		}
+		out = append(out, Entry{Path: p, Hash: e.Hash, Mode: e.Mode, Unsafe: !safeName(e.Name) || !safePath(name)})
 	}
+}
+
+func safeName(n string) bool {
+	return n != "" && n != "." && n != ".." && !strings.ContainsFunc(n, func(r rune) bool { return r < 0x20 || r == 0x7f })
+}
+
+// safePath checks every folder on the way, which an unsafe folder passes on.
+func safePath(p string) bool {
+	for part := range strings.SplitSeq(p, "/") {
+		if !safeName(part) {
+			return false
+		}
+	}
+	return true
 }
 
 // Blob reads the content of a blob.

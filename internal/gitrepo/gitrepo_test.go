@@ -10,7 +10,9 @@ import (
 	"time"
 
 	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/format/index"
+	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -302,4 +304,57 @@ func TestChangedFolderReplacedByALink(t *testing.T) {
 	require.NoError(t, os.RemoveAll(filepath.Join(g.Dir, "exceptions", "a")))
 	require.NoError(t, os.Symlink(outside, filepath.Join(g.Dir, "exceptions", "a")))
 	assert.Equal(t, []string{"exceptions/a", "exceptions/a/1.yaml"}, changed(t, g.Dir, base))
+}
+
+// A crafted tree can hold names git would never check out. Files lists
+// them, marked, instead of stopping at the first without saying where.
+func TestFilesMarksUnsafeNames(t *testing.T) {
+	g := gittest.New(t)
+	g.Write("exceptions/a/1.yaml", "one\n")
+	g.Commit("c")
+	r, err := Open(g.Dir)
+	require.NoError(t, err)
+	st := r.Git.Storer
+	blob := func(s string) plumbing.Hash {
+		o := st.NewEncodedObject()
+		o.SetType(plumbing.BlobObject)
+		w, err := o.Writer()
+		require.NoError(t, err)
+		_, err = w.Write([]byte(s))
+		require.NoError(t, err)
+		require.NoError(t, w.Close())
+		h, err := st.SetEncodedObject(o)
+		require.NoError(t, err)
+		return h
+	}
+	tree := func(entries ...object.TreeEntry) *object.Tree {
+		tr := &object.Tree{Entries: entries}
+		o := st.NewEncodedObject()
+		require.NoError(t, tr.Encode(o))
+		h, err := st.SetEncodedObject(o)
+		require.NoError(t, err)
+		got, err := object.GetTree(st, h)
+		require.NoError(t, err)
+		return got
+	}
+	up := tree(object.TreeEntry{Name: "x.yaml", Mode: filemode.Regular, Hash: blob("x\n")})
+	typ := tree(
+		object.TreeEntry{Name: "..", Mode: filemode.Dir, Hash: up.Hash},
+		object.TreeEntry{Name: "bad\x01.yaml", Mode: filemode.Regular, Hash: blob("b\n")},
+		object.TreeEntry{Name: "good.yaml", Mode: filemode.Regular, Hash: blob("g\n")},
+	)
+	root := tree(object.TreeEntry{Name: "exceptions", Mode: filemode.Dir, Hash: tree(object.TreeEntry{Name: "a", Mode: filemode.Dir, Hash: typ.Hash}).Hash})
+
+	files, err := Files(root, "exceptions")
+	require.NoError(t, err)
+	got := map[string]bool{}
+	for _, f := range files {
+		got[f.Path] = f.Unsafe
+	}
+	assert.Equal(t, map[string]bool{
+		"exceptions/a/..":           true,
+		"exceptions/a/../x.yaml":    true,
+		"exceptions/a/bad\x01.yaml": true,
+		"exceptions/a/good.yaml":    false,
+	}, got)
 }

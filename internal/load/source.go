@@ -308,6 +308,10 @@ func (t *TreeSource) List() ([]string, []*Error, error) {
 	var records []string
 	var problems []*Error
 	for _, e := range entries {
+		if e.Unsafe {
+			problems = append(problems, &Error{File: e.Path, Msg: fmt.Sprintf("a name no checkout can hold (a control character, \".\" or \"..\") at %s", t.Rev)})
+			continue
+		}
 		if e.Mode == filemode.Symlink || e.Mode == filemode.Submodule {
 			problems = append(problems, &Error{File: e.Path, Msg: fmt.Sprintf("not a regular file at %s: records must be files", t.Rev)})
 			continue
