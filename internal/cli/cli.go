@@ -151,13 +151,24 @@ func (e *env) exit(name string, err error) int {
 	case errors.Is(err, ErrNo):
 		return ExitNo
 	case errors.Is(err, errUsage):
-		fmt.Fprintf(e.stderr, "exctl %s: %s\n", name, strings.TrimPrefix(err.Error(), errUsage.Error()+": "))
+		fmt.Fprintf(e.stderr, "exctl %s: %s\n", name, printableLines(strings.TrimPrefix(err.Error(), errUsage.Error()+": ")))
 		fmt.Fprintf(e.stderr, "Run 'exctl %s --help' for usage.\n", name)
 		return ExitError
 	default:
-		fmt.Fprintf(e.stderr, "exctl %s: %v\n", name, err)
+		fmt.Fprintf(e.stderr, "exctl %s: %s\n", name, printableLines(err.Error()))
 		return ExitError
 	}
+}
+
+// printableLines escapes what validate.Printable escapes, but keeps the
+// line breaks of a message that lists several problems. Values from
+// records and reports are quoted or escaped where the message is made.
+func printableLines(s string) string {
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = validate.Printable(l)
+	}
+	return strings.Join(lines, "\n")
 }
 
 func contains(ss []string, s string) bool {

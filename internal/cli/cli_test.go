@@ -463,3 +463,19 @@ func TestListDaysLeftAndStar(t *testing.T) {
 	assert.NotContains(t, out, "invalid*")
 	assert.Contains(t, out, "expired*", "the bundled approved record past its date keeps its star")
 }
+
+// validate --base on a checkout without exceptions/ on either side is the
+// wrong checkout; a base without it is the change that adds it.
+func TestValidateBaseWithoutTheFolder(t *testing.T) {
+	g := gittest.New(t)
+	g.Write("README.md", "# not exctl\n")
+	g.Commit("readme")
+	code, _, errOut := run(t, "validate", "--repo", g.Dir, "--now", testNow, "--base", "HEAD")
+	assert.Equal(t, ExitError, code)
+	assert.Contains(t, errOut, "has no exceptions folder, here or at HEAD")
+
+	copyExamples(t, g.Dir)
+	code, _, errOut = run(t, "validate", "--repo", g.Dir, "--now", testNow, "--base", "HEAD")
+	assert.NotEqual(t, ExitError, code, errOut)
+	assert.Contains(t, errOut, "record(s) checked")
+}

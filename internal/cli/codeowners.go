@@ -14,6 +14,7 @@ import (
 	"github.com/exctl/exctl/internal/exception"
 	"github.com/exctl/exctl/internal/load"
 	"github.com/exctl/exctl/internal/policy"
+	"github.com/exctl/exctl/internal/validate"
 )
 
 func runCodeowners(e *env, args []string) error {
@@ -87,7 +88,7 @@ func checkCodeowners(e *env, file string, existing []byte, rules []codeowners.Ru
 	}
 	problems := 0
 	for _, pe := range perrs {
-		fmt.Fprintf(e.stdout, "%s:%d: %s (GitHub ignores this line)\n", file, pe.Line, pe.Msg)
+		fmt.Fprintf(e.stdout, "%s:%d: %s (GitHub ignores this line)\n", file, pe.Line, validate.Printable(pe.Msg))
 		problems++
 	}
 	// The last matching rule wins: a hand-written rule below the block
@@ -100,7 +101,7 @@ func checkCodeowners(e *env, file string, existing []byte, rules []codeowners.Ru
 		got, matched := parsed.Match(probe)
 		if !matched || !sameOwners(got.Owners, r.Owners) {
 			fmt.Fprintf(e.stdout, "%s:%d: rule %q overrides the managed rule for %s: its owners are %s, the policy says %s\n",
-				file, got.Line, got.Pattern, r.Pattern, ownerList(got.Owners), ownerList(r.Owners))
+				file, got.Line, got.Pattern, r.Pattern, validate.Printable(ownerList(got.Owners)), validate.Printable(ownerList(r.Owners)))
 			problems++
 		}
 	}

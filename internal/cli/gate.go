@@ -164,7 +164,7 @@ func otherImageError(path string, im scan.Image, in *gate.Intent) error {
 	}
 	return fmt.Errorf("%s is a scan of %s (%s), but the intent deploys %s: give the report of the image being deployed, "+
 		"or the digest the scanner records for it (image ID, manifest or repository digest) in artifacts",
-		path, name, strings.Join(scanned, ", "), what)
+		path, validate.Printable(name), validate.Printable(strings.Join(scanned, ", ")), validate.Printable(what))
 }
 
 func displayDigest(d string) string {

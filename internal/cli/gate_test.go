@@ -244,3 +244,40 @@ func TestExportFailureRemovesTheStaleFile(t *testing.T) {
 	assert.NotEqual(t, ExitOK, code)
 	assert.Equal(t, "my: notes\n", mustRead(t, mine), "not an export: left alone")
 }
+
+// Behind a link the earlier export it points at goes; only exctl's own
+// OpenVEX start counts.
+func TestExportFailureLeavesWhatItDidNotWrite(t *testing.T) {
+	dir := t.TempDir()
+	copyExamples(t, dir)
+	shared := filepath.Join(t.TempDir(), "grype.yaml")
+	link := filepath.Join(t.TempDir(), "link.yaml")
+	require.NoError(t, os.Symlink(shared, link))
+	args := func(out string, extra ...string) []string {
+		return append([]string{"export", "grype", "--repo", dir, "--now", testNow, "--app", "fluentd", "--env", "production", "--out", out}, extra...)
+	}
+	code, _, errOut := run(t, args(link)...)
+	require.Equal(t, ExitOK, code, errOut)
+	require.FileExists(t, shared)
+
+	code, _, _ = run(t, args(link, "--now", "soon")...)
+	assert.Equal(t, ExitError, code)
+	assert.NoFileExists(t, shared, "the stale export behind the link is gone")
+
+	notes := writeFile(t, t.TempDir(), "notes.json", `{"see": "https://openvex.dev/docs/public/exctl-1"}`)
+	code, _, _ = run(t, args(notes, "--now", "soon")...)
+	assert.Equal(t, ExitError, code)
+	assert.FileExists(t, notes, "a file that merely mentions an exctl document is not one")
+}
+
+// A report's text in an error message cannot drive the terminal.
+func TestGateErrorEscapesReportText(t *testing.T) {
+	dir := t.TempDir()
+	report := writeFile(t, dir, "img.json", `{"SchemaVersion": 2, "ArtifactName": "x\u001b[2J", "ArtifactType": "container_image",
+		"Metadata": {"ImageID": "sha256:abc\u001b[2J\nALLOW deployment i1: all covered"}, "Results": []}`)
+	code, out, errOut := run(t, "gate", "--repo", "../..", "--now", testNow, "--intent", writeFile(t, dir, "i.yaml", fluentdIntent), "--scan", report)
+	assert.Equal(t, ExitError, code, out)
+	assert.NotContains(t, errOut, "\x1b")
+	assert.NotContains(t, errOut, "\nALLOW", "no line of the report's making")
+	assert.Contains(t, errOut, `x\x1b[2J`)
+}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"os"
 	"path"
 	"path/filepath"
 	"sort"
@@ -209,6 +210,11 @@ func validateChange(e *env, o validateOptions, now time.Time) ([]validate.Findin
 	}
 	if len(layout) > 0 {
 		return problemFindings(layout), 0, nil
+	}
+	// Neither side with the folder is the wrong checkout, not an empty
+	// change; a base without it is the change that adds it.
+	if _, err := os.Lstat(filepath.Join(repo.Root, load.Dir)); errors.Is(err, fs.ErrNotExist) && !baseSrc.HasDir() {
+		return nil, 0, fmt.Errorf("%s has no %s folder, here or at %s: not a repository of exceptions", repo.Root, load.Dir, o.base)
 	}
 	changed, changedErr := repo.Changed(o.base, load.Dir)
 	schemas, err := compiled()

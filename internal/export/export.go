@@ -66,7 +66,7 @@ func eligible(xs []*exception.Exception, o Options) ([]*exception.Exception, []S
 		if envs := x.Scope.Environments; len(envs) > 0 && !containsFold(envs, o.Environment) {
 			continue
 		}
-		if x.DeploymentIntentID != "" && !strings.EqualFold(x.DeploymentIntentID, o.Intent) {
+		if x.DeploymentIntentID != "" && x.DeploymentIntentID != o.Intent { // as the gate compares them
 			skipped = append(skipped, Skipped{x.ID, fmt.Sprintf("linked to deployment intent %s: export with --intent %s for that deployment only", x.DeploymentIntentID, x.DeploymentIntentID)})
 			continue
 		}
@@ -97,13 +97,28 @@ func packageURL(v exception.Vulnerability, needs string) (purl, why string) {
 		return "", fmt.Sprintf("%s in %s has no purl: %s", v.CVE, v.Component, needs)
 	}
 	base := scan.PURLBase(purl)
-	if _, ok := scan.ParsePURL(purl); !ok || base == "" {
+	p, ok := scan.ParsePURL(purl)
+	if !ok || base == "" {
 		return "", fmt.Sprintf("%s: %q is not a package URL", v.CVE, purl)
 	}
-	if pin, ok := gate.PinnedVersion(v, purl); ok {
-		return base + "@" + url.PathEscape(pin), ""
+	pin, ok := gate.PinnedVersion(v, purl)
+	if !ok {
+		return base, ""
 	}
-	return base, ""
+	return base + "@" + purlVersion(p.Type, pin), ""
+}
+
+// purlVersion writes a pinned version as scanners put it in package URLs:
+// an epoch as the epoch qualifier (Trivy's form for deb and rpm), and Go
+// module versions with their v.
+func purlVersion(typ, version string) string {
+	if typ == "golang" && !strings.HasPrefix(version, "v") {
+		version = "v" + version
+	}
+	if epoch, rest, ok := strings.Cut(version, ":"); ok && epoch != "" && strings.Trim(epoch, "0123456789") == "" {
+		return url.PathEscape(rest) + "?epoch=" + epoch
+	}
+	return url.PathEscape(version)
 }
 
 func containsFold(ss []string, s string) bool {
@@ -222,6 +237,9 @@ func grypePackages(v exception.Vulnerability) ([]grypePkg, string) {
 			return nil, fmt.Sprintf("Grype cannot limit a rule to the %s namespace %s", p.Type, p.Namespace)
 		}
 		pin, _ := gate.PinnedVersion(v, purl)
+		if pin != "" && p.Type == "golang" && !strings.HasPrefix(pin, "v") {
+			pin = "v" + pin // Go module versions carry their v
+		}
 		return []grypePkg{{Name: grypeName(name), Version: pin, Type: typ}}, ""
 	}
 	comp := strings.TrimSpace(v.Component)

@@ -313,3 +313,33 @@ func FuzzGrypeName(f *testing.F) {
 		}
 	})
 }
+
+// Pinned versions are written as scanners put them in package URLs.
+func TestExportedVersionsAsScannersWriteThem(t *testing.T) {
+	o := Options{Now: now, Location: time.UTC}
+	xs := []*exception.Exception{
+		approvedVuln("a", exception.Vulnerability{CVE: "CVE-1", Component: "openssl", PURL: "pkg:deb/debian/openssl@1:3.0.1-1"}),
+		approvedVuln("b", exception.Vulnerability{CVE: "CVE-2", Component: "github.com/foo/bar-v1.2.3", PURL: "pkg:golang/github.com/foo/bar"}),
+		approvedVuln("c", exception.Vulnerability{CVE: "CVE-3", Component: "x", PURL: "pkg:npm/x"}, func(x *exception.Exception) {
+			x.DeploymentIntentID = "deploy-1"
+		}),
+	}
+	var buf bytes.Buffer
+	_, err := Trivy(&buf, xs, o)
+	require.NoError(t, err)
+	var got trivyIgnore
+	require.NoError(t, yaml.Unmarshal(buf.Bytes(), &got), buf.String())
+	require.Len(t, got.Vulnerabilities, 2)
+	assert.Equal(t, []string{"pkg:deb/debian/openssl@3.0.1-1?epoch=1"}, got.Vulnerabilities[0].PURLs, "Trivy keeps the epoch in a qualifier")
+	assert.Equal(t, []string{"pkg:golang/github.com/foo/bar@v1.2.3"}, got.Vulnerabilities[1].PURLs, "Go versions carry their v")
+
+	rules, _ := grypeRules(t, xs, o)
+	require.Len(t, rules, 2)
+	assert.Equal(t, "1:3.0.1-1", rules[0].Package.Version, "Grype keeps the epoch in the version")
+	assert.Equal(t, "v1.2.3", rules[1].Package.Version)
+
+	o.Intent = "DEPLOY-1"
+	rules, skipped := grypeRules(t, xs, o)
+	assert.Len(t, rules, 2, "intent ids are compared as the gate compares them, letter for letter")
+	require.Len(t, skipped, 1)
+}

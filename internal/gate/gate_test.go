@@ -101,6 +101,31 @@ func TestVulnerabilityMatching(t *testing.T) {
 			x.Vulnerabilities[0].PURL = ""
 			x.Vulnerabilities[0].Component = "pkg:deb/debian/libidn2-0@9.9"
 		}), code: "wrong-component"},
+		{name: "purl version pins a finding without a purl", finding: scan.Finding{ID: "CVE-2019-18224", Severity: scan.Critical, Package: "libidn2-0", Version: "9.9"},
+			x: vulnException("a", func(x *exception.Exception) { x.Vulnerabilities[0].PURL = "pkg:deb/debian/libidn2-0@2.0.5-1" }), code: "wrong-component"},
+		{name: "purl names a finding without a purl by its name", finding: scan.Finding{ID: "CVE-2019-18224", Severity: scan.Critical, Package: "libidn2-0", Version: "2.0.5-1"},
+			x: vulnException("a", func(x *exception.Exception) { x.Vulnerabilities[0].PURL = "pkg:deb/debian/libidn2-0@2.0.5-1" }), covered: true},
+		{name: "a purl whose parts do not decode matches nothing", finding: idn, x: vulnException("a", func(x *exception.Exception) {
+			x.Vulnerabilities[0].PURL = "pkg:deb/debian/libidn2-0@2.0.5-1%zz"
+		}), code: "wrong-component"},
+		{name: "a purl that does not parse does not fall back to the name", finding: scan.Finding{ID: "CVE-2019-18224", Severity: scan.Critical, Package: "libidn2-0"},
+			x: vulnException("a", func(x *exception.Exception) { x.Vulnerabilities[0].PURL = "pkg:deb/debian/libidn2-0@a@b" }), code: "wrong-component"},
+		{name: "name-vX.Y.Z pin with a namespace", finding: scan.Finding{ID: "CVE-2019-18224", Severity: scan.Critical, Package: "@acme/lib", Version: "9.9.9", PURL: "pkg:npm/%40acme/lib@9.9.9"},
+			x: vulnException("a", func(x *exception.Exception) {
+				x.Vulnerabilities[0] = exception.Vulnerability{CVE: "CVE-2019-18224", Component: "@acme/lib-v1.2.3", PURL: "pkg:npm/%40acme/lib"}
+			}), code: "wrong-component"},
+		{name: "encoded and plain purls of one package", finding: scan.Finding{ID: "CVE-2019-18224", Severity: scan.Critical, Package: "name", Version: "2.0.0", PURL: "pkg:npm/%40scope/name@2.0.0"},
+			x: vulnException("a", func(x *exception.Exception) {
+				x.Vulnerabilities[0] = exception.Vulnerability{CVE: "CVE-2019-18224", Component: "pkg:npm/@scope/name@2.0.0"}
+			}), covered: true},
+		{name: "an epoch in the pin, Trivy's epoch qualifier", finding: scan.Finding{ID: "CVE-2019-18224", Severity: scan.Critical, Package: "openssl", Version: "1:3.0.1-1", PURL: "pkg:deb/debian/openssl@3.0.1-1?arch=amd64&epoch=1"},
+			x: vulnException("a", func(x *exception.Exception) {
+				x.Vulnerabilities[0] = exception.Vulnerability{CVE: "CVE-2019-18224", Component: "openssl", PURL: "pkg:deb/debian/openssl@1:3.0.1-1"}
+			}), covered: true},
+		{name: "a pin without the finding's epoch", finding: scan.Finding{ID: "CVE-2019-18224", Severity: scan.Critical, Package: "openssl", Version: "1:3.0.1-1", PURL: "pkg:deb/debian/openssl@3.0.1-1?arch=amd64&epoch=1"},
+			x: vulnException("a", func(x *exception.Exception) {
+				x.Vulnerabilities[0] = exception.Vulnerability{CVE: "CVE-2019-18224", Component: "openssl", PURL: "pkg:deb/debian/openssl@3.0.1-1"}
+			}), code: "wrong-component"},
 		{name: "pending", finding: idn, x: vulnException("a", func(x *exception.Exception) { x.Status = exception.Pending }), code: "pending"},
 		{name: "denied", finding: idn, x: vulnException("a", func(x *exception.Exception) { x.Status = exception.Denied }), code: "denied"},
 		{name: "status expired", finding: idn, x: vulnException("a", func(x *exception.Exception) { x.Status = exception.Expired }), code: "expired"},

@@ -215,37 +215,30 @@ func (e *evaluator) vulnCandidates(g *findingGroup) []candidate {
 // componentMatches decides whether an exception's entry is about the
 // finding's component: by package URL without qualifiers, by name, or by the
 // process document's name-vX.Y.Z form. A version in the entry's package URL,
-// or in the name-vX.Y.Z form of its component, pins the version.
+// or the name-vX.Y.Z form beside it, pins the version.
 func componentMatches(v exception.Vulnerability, f scan.Finding) (bool, string) {
-	// A package URL that does not parse has no base, and two such are not
-	// the same package.
-	if v.PURL != "" && f.PURL != "" {
-		vb, fb := scan.PURLBase(v.PURL), scan.PURLBase(f.PURL)
-		if vb != "" && strings.EqualFold(vb, fb) {
-			return versionMatches(v, v.PURL, vb, f)
-		}
-		return false, fmt.Sprintf("is for %s, the finding is in %s", orRaw(vb, v.PURL), orRaw(fb, f.PURL))
-	}
 	comp := strings.TrimSpace(v.Component)
+	purl := v.PURL
+	if purl == "" && strings.HasPrefix(comp, "pkg:") {
+		purl = comp
+	}
+	if purl != "" {
+		return purlMatches(v, purl, f)
+	}
 	if comp == "" {
 		// A blank component names nothing, not the findings without a
 		// package.
 		return false, "names no component"
 	}
-	if strings.HasPrefix(comp, "pkg:") && f.PURL != "" {
-		if b := scan.PURLBase(comp); b != "" && strings.EqualFold(b, scan.PURLBase(f.PURL)) {
-			return versionMatches(v, comp, b, f)
-		}
-	}
 	if strings.EqualFold(comp, f.Package) {
 		return true, ""
 	}
 	if f.Package != "" && len(comp) > len(f.Package)+1 && strings.EqualFold(comp[:len(f.Package)], f.Package) && comp[len(f.Package)] == '-' {
-		version := strings.TrimPrefix(strings.TrimPrefix(comp[len(f.Package)+1:], "v"), "V")
-		if version == strings.TrimPrefix(f.Version, "v") {
+		version := trimV(comp[len(f.Package)+1:])
+		if version == trimV(findingVersion(f)) {
 			return true, ""
 		}
-		return false, fmt.Sprintf("is for %s version %s, the finding is in version %s", f.Package, version, f.Version)
+		return false, fmt.Sprintf("is for %s version %s, the finding is in version %s", f.Package, version, orDash(findingVersion(f)))
 	}
 	found := f.Package
 	if found == "" {
@@ -254,39 +247,72 @@ func componentMatches(v exception.Vulnerability, f scan.Finding) (bool, string) 
 	return false, fmt.Sprintf("is for component %s, the finding is in %s", comp, found)
 }
 
-// versionMatches checks the version an entry pins, if any, against the
-// finding's, once their package URLs name the same package.
-func versionMatches(v exception.Vulnerability, purl, base string, f scan.Finding) (bool, string) {
-	pin, ok := PinnedVersion(v, purl)
+// purlMatches judges an entry that has a package URL: it is about that
+// package only (one that does not parse matches nothing), compared part by
+// part after decoding, or by name when the finding has no package URL; and
+// about the version it pins, if any.
+func purlMatches(v exception.Vulnerability, purl string, f scan.Finding) (bool, string) {
+	p, ok := scan.ParsePURL(purl)
 	if !ok {
+		return false, fmt.Sprintf("has the package URL %s, which does not parse", purl)
+	}
+	if f.PURL != "" {
+		fp, ok := scan.ParsePURL(f.PURL)
+		if !ok || !strings.EqualFold(p.Type, fp.Type) || !strings.EqualFold(p.Namespace, fp.Namespace) || !strings.EqualFold(p.Name, fp.Name) {
+			return false, fmt.Sprintf("is for %s, the finding is in %s", scan.PURLBase(purl), f.PURL)
+		}
+	} else if f.Package == "" || (!strings.EqualFold(f.Package, p.Name) && !strings.EqualFold(f.Package, qualifiedName(p))) {
+		return false, fmt.Sprintf("is for %s, the finding is in %s", scan.PURLBase(purl), orDash(f.Package))
+	}
+	pin, pinned := PinnedVersion(v, purl)
+	if !pinned {
 		return true, ""
 	}
-	found := f.Version
-	if p, ok := scan.ParsePURL(f.PURL); ok && p.Version != "" {
-		found = p.Version
-	}
+	found := findingVersion(f)
 	if trimV(pin) == trimV(found) {
 		return true, ""
 	}
-	return false, fmt.Sprintf("is for %s version %s, the finding is in version %s", base, pin, orDash(found))
+	return false, fmt.Sprintf("is for %s version %s, the finding is in version %s", scan.PURLBase(purl), pin, orDash(found))
+}
+
+// findingVersion is the finding's version as its package URL gives it, with
+// the epoch Trivy writes as a qualifier (1:3.0.1-1), else as the report
+// gives it.
+func findingVersion(f scan.Finding) string {
+	if p, ok := scan.ParsePURL(f.PURL); ok && p.Version != "" {
+		return p.FullVersion()
+	}
+	return f.Version
+}
+
+// qualifiedName is how reports name a package that has a namespace where
+// the namespace is part of the name (npm scopes, Go modules).
+func qualifiedName(p scan.PURL) string {
+	if p.Namespace == "" {
+		return p.Name
+	}
+	return p.Namespace + "/" + p.Name
 }
 
 // PinnedVersion is the version an exception's entry approves, if it names
-// one: the version in its package URL, or the name-vX.Y.Z form of its
-// component for the package URL's name (library-v1.2.3 with
-// pkg:npm/library approves library 1.2.3 only).
+// one: the version in its package URL (with its epoch), or the name-vX.Y.Z
+// form of its component for the package URL's name, with or without its
+// namespace (library-v1.2.3 with pkg:npm/library approves library 1.2.3
+// only).
 func PinnedVersion(v exception.Vulnerability, purl string) (string, bool) {
 	p, ok := scan.ParsePURL(purl)
 	if !ok {
 		return "", false
 	}
 	if p.Version != "" {
-		return p.Version, true
+		return p.FullVersion(), true
 	}
 	comp := strings.TrimSpace(v.Component)
-	if n := len(p.Name); len(comp) > n+1 && strings.EqualFold(comp[:n], p.Name) && comp[n] == '-' {
-		if ver := trimV(comp[n+1:]); ver != "" && ver[0] >= '0' && ver[0] <= '9' {
-			return ver, true
+	for _, name := range []string{qualifiedName(p), p.Name} {
+		if n := len(name); len(comp) > n+1 && strings.EqualFold(comp[:n], name) && comp[n] == '-' {
+			if ver := trimV(comp[n+1:]); ver != "" && ver[0] >= '0' && ver[0] <= '9' {
+				return ver, true
+			}
 		}
 	}
 	return "", false

@@ -290,20 +290,27 @@ func NewTreeSource(repo *gitrepo.Repo, rev string) (*TreeSource, error) {
 // Name implements Source.
 func (t *TreeSource) Name() string { return t.Rev }
 
+// HasDir reports whether the revision has an exceptions entry.
+func (t *TreeSource) HasDir() bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	_, err := t.Tree.FindEntry(Dir)
+	return err == nil
+}
+
 // List implements Source. Links and submodules in a tree are never records.
 func (t *TreeSource) List() ([]string, []*Error, error) {
 	if le := t.Layout(); le != nil {
 		return nil, []*Error{le}, nil
 	}
+	if !t.HasDir() {
+		return nil, nil, fmt.Errorf("%s has no %s folder: not a revision of a repository of exceptions", t.Rev, Dir)
+	}
 	t.mu.Lock()
-	_, missing := t.Tree.FindEntry(Dir)
 	entries, err := gitrepo.Files(t.Tree, Dir)
 	t.mu.Unlock()
 	if err != nil {
 		return nil, nil, err
-	}
-	if missing != nil {
-		return nil, nil, fmt.Errorf("%s has no %s folder: not a revision of a repository of exceptions", t.Rev, Dir)
 	}
 	var records []string
 	var problems []*Error

@@ -49,7 +49,17 @@ func PURLBase(purl string) string {
 }
 
 // PURL is a package URL's parts, percent-decoded; the type is lowercased.
-type PURL struct{ Type, Namespace, Name, Version string }
+// Epoch is the epoch qualifier, where Trivy puts a Debian or RPM epoch.
+type PURL struct{ Type, Namespace, Name, Version, Epoch string }
+
+// FullVersion is the version with its epoch, as the package manager writes
+// it (1:3.0.1-1).
+func (p PURL) FullVersion() string {
+	if p.Epoch == "" || p.Epoch == "0" || strings.Contains(p.Version, ":") {
+		return p.Version
+	}
+	return p.Epoch + ":" + p.Version
+}
 
 // ParsePURL splits a package URL as PURLBase does. ok is false for a string
 // that PURLBase would not take, or whose parts do not decode.
@@ -68,6 +78,9 @@ func ParsePURL(s string) (p PURL, ok bool) {
 		rest = rest[:i]
 	}
 	if i := strings.IndexByte(rest, '?'); i >= 0 {
+		if q, err := url.ParseQuery(rest[i+1:]); err == nil {
+			p.Epoch = q.Get("epoch")
+		}
 		rest = rest[:i]
 	}
 	version := ""

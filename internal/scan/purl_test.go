@@ -50,11 +50,12 @@ func TestParsePURL(t *testing.T) {
 		want PURL
 		ok   bool
 	}{
-		{"pkg:npm/%40myorg/lodash@1.0.0", PURL{"npm", "@myorg", "lodash", "1.0.0"}, true},
-		{"pkg:npm/@scope/name@1.0.0?x=y#sub", PURL{"npm", "@scope", "name", "1.0.0"}, true},
-		{"pkg:deb/debian/openssl@1%3A3.0.1?arch=amd64", PURL{"deb", "debian", "openssl", "1:3.0.1"}, true},
-		{"pkg:golang/github.com/foo/bar", PURL{"golang", "github.com/foo", "bar", ""}, true},
-		{"PKG:NPM/left-pad", PURL{"npm", "", "left-pad", ""}, true},
+		{"pkg:npm/%40myorg/lodash@1.0.0", PURL{"npm", "@myorg", "lodash", "1.0.0", ""}, true},
+		{"pkg:npm/@scope/name@1.0.0?x=y#sub", PURL{"npm", "@scope", "name", "1.0.0", ""}, true},
+		{"pkg:deb/debian/openssl@1%3A3.0.1?arch=amd64", PURL{"deb", "debian", "openssl", "1:3.0.1", ""}, true},
+		{"pkg:deb/debian/openssl@3.0.1-1?arch=amd64&epoch=1", PURL{"deb", "debian", "openssl", "3.0.1-1", "1"}, true},
+		{"pkg:golang/github.com/foo/bar", PURL{"golang", "github.com/foo", "bar", "", ""}, true},
+		{"PKG:NPM/left-pad", PURL{"npm", "", "left-pad", "", ""}, true},
 		{"pkg:npm/a@b@c", PURL{}, false},
 		{"pkg:npm/%zz", PURL{}, false},
 		{"library-v1.2.3", PURL{}, false},
@@ -64,4 +65,8 @@ func TestParsePURL(t *testing.T) {
 		assert.Equal(t, tt.ok, ok, tt.in)
 		assert.Equal(t, tt.want, got, tt.in)
 	}
+	p, _ := ParsePURL("pkg:deb/debian/openssl@3.0.1-1?epoch=1")
+	assert.Equal(t, "1:3.0.1-1", p.FullVersion())
+	p, _ = ParsePURL("pkg:deb/debian/openssl@1:3.0.1-1?epoch=1")
+	assert.Equal(t, "1:3.0.1-1", p.FullVersion(), "an epoch already in the version")
 }

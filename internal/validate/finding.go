@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // Level is how serious a finding is.
@@ -54,18 +55,26 @@ func (f Finding) String() string {
 // paragraph separators), as Go escapes, so that a file name or a value
 // quoted in output (a pull request chooses both) cannot start a line of its
 // own, move the cursor or disguise what is shown.
+//
+// Bytes that are not UTF-8 are written as \x escapes too: some terminals
+// act on 8-bit control bytes such as 0x9b.
 func Printable(s string) string {
-	if !strings.ContainsFunc(s, hidden) {
+	if utf8.ValidString(s) && !strings.ContainsFunc(s, hidden) {
 		return s
 	}
 	var b strings.Builder
-	for _, r := range s {
-		if !hidden(r) {
-			b.WriteRune(r)
-			continue
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			fmt.Fprintf(&b, "\\x%02x", s[i])
+		case hidden(r):
+			q := strconv.QuoteRune(r)
+			b.WriteString(q[1 : len(q)-1])
+		default:
+			b.WriteString(s[i : i+size])
 		}
-		q := strconv.QuoteRune(r)
-		b.WriteString(q[1 : len(q)-1])
+		i += size
 	}
 	return b.String()
 }
