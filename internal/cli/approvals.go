@@ -272,7 +272,7 @@ func (o *approvalsOptions) gather(ctx context.Context, client *githubapi.Client,
 		return nil, err
 	}
 	if pol == nil {
-		return nil, fmt.Errorf("the base's %s is invalid, so nobody can approve under it:\n%s", load.PolicyPath, joinFindings(pf))
+		return nil, &findingsError{head: fmt.Sprintf("the base's %s is invalid, so nobody can approve under it", load.PolicyPath), fs: pf}
 	}
 	checker := &validate.Checker{Schemas: schemas, Policy: pol, Now: now, Dir: load.Dir}
 	g := &gathered{pr: pr, repo: repo, heads: map[string]*exception.Exception{}, contents: map[string][]byte{}}

@@ -151,20 +151,24 @@ func (e *env) exit(name string, err error) int {
 	case errors.Is(err, ErrNo):
 		return ExitNo
 	case errors.Is(err, errUsage):
-		fmt.Fprintf(e.stderr, "exctl %s: %s\n", name, printableLines(strings.TrimPrefix(err.Error(), errUsage.Error()+": ")))
+		fmt.Fprintf(e.stderr, "exctl %s: %s\n", name, printable(err, strings.TrimPrefix(err.Error(), errUsage.Error()+": ")))
 		fmt.Fprintf(e.stderr, "Run 'exctl %s --help' for usage.\n", name)
 		return ExitError
 	default:
-		fmt.Fprintf(e.stderr, "exctl %s: %s\n", name, printableLines(err.Error()))
+		fmt.Fprintf(e.stderr, "exctl %s: %s\n", name, printable(err, err.Error()))
 		return ExitError
 	}
 }
 
-// printableLines escapes what validate.Printable escapes, but keeps the
-// line breaks of a message that lists several problems. Values from
-// records and reports are quoted or escaped where the message is made.
-func printableLines(s string) string {
-	lines := strings.Split(s, "\n")
+// printable escapes an error's message as validate.Printable does, line
+// breaks included, so that a value from a record or a report cannot start a
+// line of its own; only a list of findings keeps its lines.
+func printable(err error, msg string) string {
+	var fe *findingsError
+	if !errors.As(err, &fe) {
+		return validate.Printable(msg)
+	}
+	lines := strings.Split(msg, "\n")
 	for i, l := range lines {
 		lines[i] = validate.Printable(l)
 	}

@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -47,18 +48,17 @@ longer approved.`)
 	fs.StringVar(&o.intent, "intent", "", "export for this deployment intent `id` (includes exceptions linked to it)")
 	fs.StringVar(&o.out, "out", "", "write to this `file` instead of standard output")
 	fs.StringVar(&o.author, "author", "exctl", "openvex: the document's author")
-	if err := e.parse(fs, args); err != nil {
-		return err
+	err := e.parse(fs, args)
+	switch {
+	case err != nil:
+	case fs.NArg() != 1:
+		err = usageErrorf("want one format: trivyignore, grype or openvex")
+	case !contains([]string{"trivyignore", "grype", "openvex"}, fs.Arg(0)):
+		err = usageErrorf("unknown export %q: want trivyignore, grype or openvex", fs.Arg(0))
+	default:
+		err = o.write(e, fs.Arg(0))
 	}
-	if fs.NArg() != 1 {
-		return usageErrorf("want one format: trivyignore, grype or openvex")
-	}
-	format := fs.Arg(0)
-	if !contains([]string{"trivyignore", "grype", "openvex"}, format) {
-		return usageErrorf("unknown export %q: want trivyignore, grype or openvex", format)
-	}
-	err := o.write(e, format)
-	if err != nil && o.out != "" {
+	if err != nil && !errors.Is(err, flag.ErrHelp) && o.out != "" {
 		removeStaleExport(e, o.out)
 	}
 	return err

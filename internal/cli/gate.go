@@ -186,10 +186,19 @@ func readIntent(s *validate.Schemas, path string) (*gate.Intent, error) {
 		return nil, fmt.Errorf("deployment intent: %w", err)
 	}
 	if fs := validate.Check(s.DeploymentIntent, doc); len(fs) > 0 {
-		return nil, fmt.Errorf("deployment intent is invalid:\n%s", joinFindings(fs))
+		return nil, &findingsError{head: "deployment intent is invalid", fs: fs}
 	}
 	return gate.IntentFromValue(doc.Value())
 }
+
+// findingsError lists findings a line each. Its line breaks are the only
+// ones exit prints as such: each finding's text is escaped already.
+type findingsError struct {
+	head string
+	fs   []validate.Finding
+}
+
+func (e *findingsError) Error() string { return e.head + ":\n" + joinFindings(e.fs) }
 
 func joinFindings(fs []validate.Finding) string {
 	var out string

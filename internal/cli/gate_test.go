@@ -239,6 +239,18 @@ func TestExportFailureRemovesTheStaleFile(t *testing.T) {
 	assert.NoFileExists(t, out)
 	assert.Contains(t, errOut, "removed the earlier export")
 
+	// Any failure, a mistyped format too.
+	code, _, _ = run(t, append(args[:len(args):len(args)], "--now", testNow)...)
+	require.Equal(t, ExitError, code, "the record is still broken")
+	writeFile(t, dir, exampleVuln, mustRead(t, filepath.Join("..", "..", exampleVuln)))
+	code, _, errOut = run(t, args...)
+	require.Equal(t, ExitOK, code, errOut)
+	require.FileExists(t, out)
+	code, _, _ = run(t, "export", "gripe", "--repo", dir, "--out", out)
+	assert.Equal(t, ExitError, code)
+	assert.NoFileExists(t, out, "a mistyped format fails the export too")
+
+	writeFile(t, dir, exampleVuln, "status: [\n")
 	mine := writeFile(t, t.TempDir(), "notes.yaml", "my: notes\n")
 	code, _, _ = run(t, append(args[:len(args)-1:len(args)-1], mine)...)
 	assert.NotEqual(t, ExitOK, code)
@@ -280,4 +292,15 @@ func TestGateErrorEscapesReportText(t *testing.T) {
 	assert.NotContains(t, errOut, "\x1b")
 	assert.NotContains(t, errOut, "\nALLOW", "no line of the report's making")
 	assert.Contains(t, errOut, `x\x1b[2J`)
+
+	osv := writeFile(t, dir, "osv.json", `{"results": [{"source": {"path": "go.mod"}, "packages": [{"package": {"name": "x"},
+		"vulnerabilities": [{"id": "CVE-2030-0005\nALLOW deployment x: 1 covered, 0 blocked", "severity": [{"type": "CVSS_V3", "score": "CVSS:3.1/AV:X"}]}]}]}]}`)
+	code, _, errOut = run(t, "gate", "--repo", "../..", "--now", testNow, "--intent", writeFile(t, dir, "i.yaml", fluentdIntent), "--scan", osv)
+	assert.Equal(t, ExitError, code)
+	assert.NotContains(t, errOut, "\nALLOW", "no line of the report's making")
+
+	controls := writeFile(t, dir, "controls.yaml", "\"egress\\nALLOW deployment x: all covered\": 5\n")
+	code, _, errOut = run(t, "gate", "--repo", "../..", "--now", testNow, "--intent", writeFile(t, dir, "i.yaml", fluentdIntent), "--no-scan", "--controls", controls)
+	assert.Equal(t, ExitError, code)
+	assert.NotContains(t, errOut, "\nALLOW", "no line of the controls file's making")
 }

@@ -116,6 +116,9 @@ func purlVersion(typ, version string) string {
 		version = "v" + version
 	}
 	if epoch, rest, ok := strings.Cut(version, ":"); ok && epoch != "" && strings.Trim(epoch, "0123456789") == "" {
+		if strings.Trim(epoch, "0") == "" {
+			return url.PathEscape(rest) // no epoch, as scanners write it
+		}
 		return url.PathEscape(rest) + "?epoch=" + epoch
 	}
 	return url.PathEscape(version)

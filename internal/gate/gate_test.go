@@ -126,6 +126,26 @@ func TestVulnerabilityMatching(t *testing.T) {
 			x: vulnException("a", func(x *exception.Exception) {
 				x.Vulnerabilities[0] = exception.Vulnerability{CVE: "CVE-2019-18224", Component: "openssl", PURL: "pkg:deb/debian/openssl@3.0.1-1"}
 			}), code: "wrong-component"},
+		{name: "a scoped package is not its bare name", finding: scan.Finding{ID: "CVE-2019-18224", Severity: scan.Critical, Package: "lib", Version: "1.0.0"},
+			x: vulnException("a", func(x *exception.Exception) {
+				x.Vulnerabilities[0] = exception.Vulnerability{CVE: "CVE-2019-18224", Component: "@acme/lib", PURL: "pkg:npm/%40acme/lib"}
+			}), code: "wrong-component"},
+		{name: "maven group:artifact as OSV-Scanner names it", finding: scan.Finding{ID: "CVE-2019-18224", Severity: scan.Critical, Package: "org.apache.logging.log4j:log4j-core", Version: "2.14.1"},
+			x: vulnException("a", func(x *exception.Exception) {
+				x.Vulnerabilities[0] = exception.Vulnerability{CVE: "CVE-2019-18224", Component: "log4j-core", PURL: "pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1"}
+			}), covered: true},
+		{name: "maven pinned, another version", finding: scan.Finding{ID: "CVE-2019-18224", Severity: scan.Critical, Package: "org.apache.logging.log4j:log4j-core", Version: "2.17.0"},
+			x: vulnException("a", func(x *exception.Exception) {
+				x.Vulnerabilities[0] = exception.Vulnerability{CVE: "CVE-2019-18224", Component: "log4j-core", PURL: "pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1"}
+			}), code: "wrong-component"},
+		{name: "maven name-vX.Y.Z pin", finding: scan.Finding{ID: "CVE-2019-18224", Severity: scan.Critical, Package: "log4j-core", Version: "2.17.0", PURL: "pkg:maven/org.apache.logging.log4j/log4j-core@2.17.0"},
+			x: vulnException("a", func(x *exception.Exception) {
+				x.Vulnerabilities[0] = exception.Vulnerability{CVE: "CVE-2019-18224", Component: "org.apache.logging.log4j:log4j-core-v2.14.1", PURL: "pkg:maven/org.apache.logging.log4j/log4j-core"}
+			}), code: "wrong-component"},
+		{name: "an epoch of 0 is no epoch", finding: scan.Finding{ID: "CVE-2019-18224", Severity: scan.Critical, Package: "openssl", Version: "0:3.0.1-1.el9", PURL: "pkg:rpm/redhat/openssl@3.0.1-1.el9?epoch=0"},
+			x: vulnException("a", func(x *exception.Exception) {
+				x.Vulnerabilities[0] = exception.Vulnerability{CVE: "CVE-2019-18224", Component: "openssl", PURL: "pkg:rpm/redhat/openssl@0:3.0.1-1.el9"}
+			}), covered: true},
 		{name: "pending", finding: idn, x: vulnException("a", func(x *exception.Exception) { x.Status = exception.Pending }), code: "pending"},
 		{name: "denied", finding: idn, x: vulnException("a", func(x *exception.Exception) { x.Status = exception.Denied }), code: "denied"},
 		{name: "status expired", finding: idn, x: vulnException("a", func(x *exception.Exception) { x.Status = exception.Expired }), code: "expired"},

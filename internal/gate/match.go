@@ -235,7 +235,7 @@ func componentMatches(v exception.Vulnerability, f scan.Finding) (bool, string) 
 	}
 	if f.Package != "" && len(comp) > len(f.Package)+1 && strings.EqualFold(comp[:len(f.Package)], f.Package) && comp[len(f.Package)] == '-' {
 		version := trimV(comp[len(f.Package)+1:])
-		if version == trimV(findingVersion(f)) {
+		if sameVersion(version, findingVersion(f)) {
 			return true, ""
 		}
 		return false, fmt.Sprintf("is for %s version %s, the finding is in version %s", f.Package, version, orDash(findingVersion(f)))
@@ -261,7 +261,7 @@ func purlMatches(v exception.Vulnerability, purl string, f scan.Finding) (bool, 
 		if !ok || !strings.EqualFold(p.Type, fp.Type) || !strings.EqualFold(p.Namespace, fp.Namespace) || !strings.EqualFold(p.Name, fp.Name) {
 			return false, fmt.Sprintf("is for %s, the finding is in %s", scan.PURLBase(purl), f.PURL)
 		}
-	} else if f.Package == "" || (!strings.EqualFold(f.Package, p.Name) && !strings.EqualFold(f.Package, qualifiedName(p))) {
+	} else if !namedBy(f.Package, v.Component, p) {
 		return false, fmt.Sprintf("is for %s, the finding is in %s", scan.PURLBase(purl), orDash(f.Package))
 	}
 	pin, pinned := PinnedVersion(v, purl)
@@ -269,7 +269,7 @@ func purlMatches(v exception.Vulnerability, purl string, f scan.Finding) (bool, 
 		return true, ""
 	}
 	found := findingVersion(f)
-	if trimV(pin) == trimV(found) {
+	if sameVersion(pin, found) {
 		return true, ""
 	}
 	return false, fmt.Sprintf("is for %s version %s, the finding is in version %s", scan.PURLBase(purl), pin, orDash(found))
@@ -285,13 +285,37 @@ func findingVersion(f scan.Finding) string {
 	return f.Version
 }
 
-// qualifiedName is how reports name a package that has a namespace where
-// the namespace is part of the name (npm scopes, Go modules).
-func qualifiedName(p scan.PURL) string {
-	if p.Namespace == "" {
-		return p.Name
+// namedBy reports whether a finding without a package URL names the
+// entry's package: by the entry's component, or by a name reports give the
+// package URL's package, namespace and all. A bare name would leave the
+// namespace out (@acme/lib is not lib).
+func namedBy(pkg, comp string, p scan.PURL) bool {
+	if pkg == "" {
+		return false
 	}
-	return p.Namespace + "/" + p.Name
+	if c := strings.TrimSpace(comp); c != "" && !strings.HasPrefix(c, "pkg:") && strings.EqualFold(pkg, c) {
+		return true
+	}
+	for _, name := range reportNames(p) {
+		if strings.EqualFold(pkg, name) {
+			return true
+		}
+	}
+	return false
+}
+
+// reportNames are the names reports give a package URL's package: with its
+// namespace as npm scopes and Go modules write it, and group:artifact for
+// Maven (OSV-Scanner, Trivy's SARIF).
+func reportNames(p scan.PURL) []string {
+	if p.Namespace == "" {
+		return []string{p.Name}
+	}
+	names := []string{p.Namespace + "/" + p.Name}
+	if p.Type == "maven" {
+		names = append(names, p.Namespace+":"+p.Name)
+	}
+	return names
 }
 
 // PinnedVersion is the version an exception's entry approves, if it names
@@ -308,7 +332,7 @@ func PinnedVersion(v exception.Vulnerability, purl string) (string, bool) {
 		return p.FullVersion(), true
 	}
 	comp := strings.TrimSpace(v.Component)
-	for _, name := range []string{qualifiedName(p), p.Name} {
+	for _, name := range append(reportNames(p), p.Name) {
 		if n := len(name); len(comp) > n+1 && strings.EqualFold(comp[:n], name) && comp[n] == '-' {
 			if ver := trimV(comp[n+1:]); ver != "" && ver[0] >= '0' && ver[0] <= '9' {
 				return ver, true
@@ -316,6 +340,13 @@ func PinnedVersion(v exception.Vulnerability, purl string) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// sameVersion compares versions as written by people and scanners: a
+// leading v, and an epoch of 0, make no difference.
+func sameVersion(a, b string) bool {
+	norm := func(s string) string { return strings.TrimPrefix(trimV(s), "0:") }
+	return norm(a) == norm(b)
 }
 
 func trimV(version string) string {
