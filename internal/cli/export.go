@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/exctl/exctl/internal/export"
 	"github.com/exctl/exctl/internal/load"
@@ -58,10 +59,37 @@ longer approved.`)
 	default:
 		err = o.write(e, fs.Arg(0))
 	}
-	if err != nil && !errors.Is(err, flag.ErrHelp) && o.out != "" {
-		removeStaleExport(e, o.out)
+	if err != nil && !errors.Is(err, flag.ErrHelp) {
+		// Flag parsing stops at a bad flag, before a later --out.
+		if out := o.out; out != "" || outArg(args) != "" {
+			if out == "" {
+				out = outArg(args)
+			}
+			removeStaleExport(e, out)
+		}
 	}
 	return err
+}
+
+// outArg finds --out in arguments the flag package did not get to.
+func outArg(args []string) string {
+	out := ""
+	for i, a := range args {
+		if a == "--" {
+			break
+		}
+		name, value, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		if !strings.HasPrefix(a, "-") || name != "out" {
+			continue
+		}
+		switch {
+		case hasValue:
+			out = value
+		case i+1 < len(args):
+			out = args[i+1]
+		}
+	}
+	return out
 }
 
 // removeStaleExport removes an earlier export at path when this one failed:

@@ -249,6 +249,11 @@ func TestExportFailureRemovesTheStaleFile(t *testing.T) {
 	code, _, _ = run(t, "export", "gripe", "--repo", dir, "--out", out)
 	assert.Equal(t, ExitError, code)
 	assert.NoFileExists(t, out, "a mistyped format fails the export too")
+	code, _, errOut = run(t, args...)
+	require.Equal(t, ExitOK, code, errOut)
+	code, _, _ = run(t, "export", "grype", "--repo", dir, "--bogus", "--out", out)
+	assert.Equal(t, ExitError, code)
+	assert.NoFileExists(t, out, "so does a bad flag before --out")
 
 	writeFile(t, dir, exampleVuln, "status: [\n")
 	mine := writeFile(t, t.TempDir(), "notes.yaml", "my: notes\n")

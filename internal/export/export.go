@@ -115,13 +115,11 @@ func purlVersion(typ, version string) string {
 	if typ == "golang" && !strings.HasPrefix(version, "v") {
 		version = "v" + version
 	}
-	if epoch, rest, ok := strings.Cut(version, ":"); ok && epoch != "" && strings.Trim(epoch, "0123456789") == "" {
-		if strings.Trim(epoch, "0") == "" {
-			return url.PathEscape(rest) // no epoch, as scanners write it
-		}
-		return url.PathEscape(rest) + "?epoch=" + epoch
+	epoch, rest := gate.SplitEpoch(version)
+	if epoch == "0" {
+		return url.PathEscape(rest) // no epoch, as scanners write it
 	}
-	return url.PathEscape(version)
+	return url.PathEscape(rest) + "?epoch=" + epoch
 }
 
 func containsFold(ss []string, s string) bool {
@@ -231,11 +229,17 @@ func grypePackages(v exception.Vulnerability) ([]grypePkg, string) {
 		}
 		name := p.Name
 		switch {
+		case p.Type == "maven":
+			return nil, "Grype names Java packages without their group, so a rule could not keep to one"
+		case p.Type == "deb" || p.Type == "rpm" || p.Type == "apk" || p.Type == "alpm":
+			// The namespace is the distribution, which a rule cannot
+			// name (an image has one); the gate needs one to match.
+			if p.Namespace == "" {
+				return nil, fmt.Sprintf("pkg:%s without a distribution matches no finding at the gate", p.Type)
+			}
 		case p.Namespace == "":
 		case p.Type == "npm" || p.Type == "golang" || p.Type == "composer":
 			name = p.Namespace + "/" + p.Name // how Grype names them
-		case p.Type == "deb" || p.Type == "rpm" || p.Type == "apk" || p.Type == "alpm":
-			// The namespace is the distribution: an image has one.
 		default:
 			return nil, fmt.Sprintf("Grype cannot limit a rule to the %s namespace %s", p.Type, p.Namespace)
 		}

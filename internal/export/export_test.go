@@ -242,7 +242,7 @@ func TestGrypeRulesKeepToTheApprovedPackage(t *testing.T) {
 		assert.Equal(t, []string{"acme/foo", "php-composer"}, []string{rules[2].Package.Name, rules[2].Package.Type})
 		assert.Equal(t, []string{"openssl", "deb"}, []string{rules[3].Package.Name, rules[3].Package.Type})
 		require.Len(t, skipped, 2)
-		assert.Contains(t, skipped[0].Reason, "Grype cannot limit a rule to the maven namespace com.example")
+		assert.Contains(t, skipped[0].Reason, "Grype names Java packages without their group")
 		assert.Contains(t, skipped[1].Reason, "Grype has no package type for pkg:generic")
 	})
 }

@@ -243,7 +243,9 @@ func groupFindings(fs, suppressed []scan.Finding) []*findingGroup {
 		// tag, and every free-form part is quoted. A package URL that does
 		// not parse keeps its finding apart from every other package's,
 		// and from findings of the same name with a URL that does or none.
-		comp := "n" + strconv.Quote(strings.ToLower(f.Package))
+		// Without a package URL, the same name in two OSV ecosystems is
+		// two packages.
+		comp := "n" + strconv.Quote(strings.ToLower(f.Package)) + strconv.Quote(f.Ecosystem)
 		if f.PURL != "" {
 			base, ok := bases[f.PURL]
 			if !ok {

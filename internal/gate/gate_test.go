@@ -146,6 +146,38 @@ func TestVulnerabilityMatching(t *testing.T) {
 			x: vulnException("a", func(x *exception.Exception) {
 				x.Vulnerabilities[0] = exception.Vulnerability{CVE: "CVE-2019-18224", Component: "openssl", PURL: "pkg:rpm/redhat/openssl@0:3.0.1-1.el9"}
 			}), covered: true},
+		{name: "a bare component beside a scoped purl does not name the bare package", finding: scan.Finding{ID: "CVE-2019-18224", Severity: scan.Critical, Package: "lib", Version: "1.0.0", Ecosystem: "npm"},
+			x: vulnException("a", func(x *exception.Exception) {
+				x.Vulnerabilities[0] = exception.Vulnerability{CVE: "CVE-2019-18224", Component: "lib", PURL: "pkg:npm/%40acme/lib"}
+			}), code: "wrong-component"},
+		{name: "a component naming another package than the purl", finding: scan.Finding{ID: "CVE-2019-18224", Severity: scan.Critical, Package: "lodash", Version: "2.0.0", Ecosystem: "npm"},
+			x: vulnException("a", func(x *exception.Exception) {
+				x.Vulnerabilities[0] = exception.Vulnerability{CVE: "CVE-2019-18224", Component: "lodash", PURL: "pkg:npm/%40acme/lib@2.0.0"}
+			}), code: "wrong-component"},
+		{name: "an OSV finding of another ecosystem", finding: scan.Finding{ID: "CVE-2019-18224", Severity: scan.Critical, Package: "requests", Version: "2.0.0", Ecosystem: "npm"},
+			x: vulnException("a", func(x *exception.Exception) {
+				x.Vulnerabilities[0] = exception.Vulnerability{CVE: "CVE-2019-18224", Component: "requests", PURL: "pkg:pypi/requests"}
+			}), code: "wrong-component"},
+		{name: "an OSV finding of another distribution", finding: scan.Finding{ID: "CVE-2019-18224", Severity: scan.Critical, Package: "openssl", Version: "3.0.1-1", Ecosystem: "Alpine:v3.18"},
+			x: vulnException("a", func(x *exception.Exception) {
+				x.Vulnerabilities[0] = exception.Vulnerability{CVE: "CVE-2019-18224", Component: "openssl", PURL: "pkg:deb/debian/openssl@3.0.1-1"}
+			}), code: "wrong-component"},
+		{name: "an OSV finding of the purl's ecosystem", finding: scan.Finding{ID: "CVE-2019-18224", Severity: scan.Critical, Package: "openssl", Version: "3.0.1-1", Ecosystem: "Debian:12"},
+			x: vulnException("a", func(x *exception.Exception) {
+				x.Vulnerabilities[0] = exception.Vulnerability{CVE: "CVE-2019-18224", Component: "openssl", PURL: "pkg:deb/debian/openssl@3.0.1-1"}
+			}), covered: true},
+		{name: "Go module paths are case-sensitive", finding: scan.Finding{ID: "CVE-2019-18224", Severity: scan.Critical, Package: "github.com/sirupsen/logrus", Version: "1.0.0", Ecosystem: "Go"},
+			x: vulnException("a", func(x *exception.Exception) {
+				x.Vulnerabilities[0] = exception.Vulnerability{CVE: "CVE-2019-18224", Component: "github.com/Sirupsen/logrus", PURL: "pkg:golang/github.com/Sirupsen/logrus"}
+			}), code: "wrong-component"},
+		{name: "an epoch-0 version that looks like an epoch", finding: scan.Finding{ID: "CVE-2019-18224", Severity: scan.Critical, Package: "openssl", PURL: "pkg:rpm/redhat/openssl@3.0.1-1.el9?arch=x86_64&epoch=1"},
+			x: vulnException("a", func(x *exception.Exception) {
+				x.Vulnerabilities[0] = exception.Vulnerability{CVE: "CVE-2019-18224", Component: "openssl", PURL: "pkg:rpm/redhat/openssl@0:1:3.0.1-1.el9"}
+			}), code: "wrong-component"},
+		{name: "an epoch written 00", finding: scan.Finding{ID: "CVE-2019-18224", Severity: scan.Critical, Package: "openssl", PURL: "pkg:rpm/redhat/openssl@3.0.1-1.el9?arch=x86_64"},
+			x: vulnException("a", func(x *exception.Exception) {
+				x.Vulnerabilities[0] = exception.Vulnerability{CVE: "CVE-2019-18224", Component: "openssl", PURL: "pkg:rpm/redhat/openssl@00:3.0.1-1.el9"}
+			}), covered: true},
 		{name: "pending", finding: idn, x: vulnException("a", func(x *exception.Exception) { x.Status = exception.Pending }), code: "pending"},
 		{name: "denied", finding: idn, x: vulnException("a", func(x *exception.Exception) { x.Status = exception.Denied }), code: "denied"},
 		{name: "status expired", finding: idn, x: vulnException("a", func(x *exception.Exception) { x.Status = exception.Expired }), code: "expired"},

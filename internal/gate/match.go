@@ -249,20 +249,30 @@ func componentMatches(v exception.Vulnerability, f scan.Finding) (bool, string) 
 
 // purlMatches judges an entry that has a package URL: it is about that
 // package only (one that does not parse matches nothing), compared part by
-// part after decoding, or by name when the finding has no package URL; and
-// about the version it pins, if any.
+// part after decoding, or, for a finding without a package URL, by the
+// names reports give the package and the OSV ecosystem; and about the
+// version it pins, if any. Its component must name the same package.
 func purlMatches(v exception.Vulnerability, purl string, f scan.Finding) (bool, string) {
 	p, ok := scan.ParsePURL(purl)
 	if !ok {
 		return false, fmt.Sprintf("has the package URL %s, which does not parse", purl)
 	}
+	base := scan.PURLBase(purl)
+	if comp := strings.TrimSpace(v.Component); comp != "" && !strings.HasPrefix(comp, "pkg:") && !componentNames(comp, p) {
+		return false, fmt.Sprintf("names component %s and package URL %s, which are not the same package", comp, base)
+	}
 	if f.PURL != "" {
 		fp, ok := scan.ParsePURL(f.PURL)
-		if !ok || !strings.EqualFold(p.Type, fp.Type) || !strings.EqualFold(p.Namespace, fp.Namespace) || !strings.EqualFold(p.Name, fp.Name) {
-			return false, fmt.Sprintf("is for %s, the finding is in %s", scan.PURLBase(purl), f.PURL)
+		if !ok || !samePackage(p, fp) {
+			return false, fmt.Sprintf("is for %s, the finding is in %s", base, f.PURL)
 		}
-	} else if !namedBy(f.Package, v.Component, p) {
-		return false, fmt.Sprintf("is for %s, the finding is in %s", scan.PURLBase(purl), orDash(f.Package))
+	} else {
+		if !nameIn(p.Type, f.Package, reportNames(p)) {
+			return false, fmt.Sprintf("is for %s, the finding is in %s", base, orDash(f.Package))
+		}
+		if f.Ecosystem != "" && !inEcosystem(p, f.Ecosystem) {
+			return false, fmt.Sprintf("is for %s, the finding is in %s's %s", base, f.Ecosystem, f.Package)
+		}
 	}
 	pin, pinned := PinnedVersion(v, purl)
 	if !pinned {
@@ -272,7 +282,53 @@ func purlMatches(v exception.Vulnerability, purl string, f scan.Finding) (bool, 
 	if sameVersion(pin, found) {
 		return true, ""
 	}
-	return false, fmt.Sprintf("is for %s version %s, the finding is in version %s", scan.PURLBase(purl), pin, orDash(found))
+	return false, fmt.Sprintf("is for %s version %s, the finding is in version %s", base, pin, orDash(found))
+}
+
+// samePackage compares package URLs' packages. Types are case-insensitive;
+// names are too only where the package URL specification folds them.
+func samePackage(a, b scan.PURL) bool {
+	return strings.EqualFold(a.Type, b.Type) && nameEqual(a.Type, a.Namespace, b.Namespace) && nameEqual(a.Type, a.Name, b.Name)
+}
+
+// foldedTypes are the package URL types whose names are case-insensitive.
+var foldedTypes = map[string]bool{"npm": true, "pypi": true, "deb": true, "apk": true, "alpm": true, "composer": true, "github": true, "bitbucket": true, "hex": true}
+
+func nameEqual(typ, a, b string) bool {
+	if foldedTypes[typ] {
+		return strings.EqualFold(a, b)
+	}
+	return a == b
+}
+
+func nameIn(typ, name string, names []string) bool {
+	for _, n := range names {
+		if name != "" && nameEqual(typ, name, n) {
+			return true
+		}
+	}
+	return false
+}
+
+// componentNames reports whether a component written beside a package URL
+// names its package: as a name reports give it, or in the name-vX.Y.Z form.
+func componentNames(comp string, p scan.PURL) bool {
+	for _, name := range append(reportNames(p), p.Name) {
+		n := len(name)
+		if len(comp) >= n && nameEqual(p.Type, comp[:n], name) && (len(comp) == n || comp[n] == '-') {
+			return len(comp) == n || versionSuffix(comp[n+1:]) != ""
+		}
+	}
+	return false
+}
+
+// versionSuffix is the version of a name-vX.Y.Z (or name-X.Y.Z) suffix, or
+// "" when the suffix does not start with a digit.
+func versionSuffix(s string) string {
+	if ver := trimV(s); ver != "" && ver[0] >= '0' && ver[0] <= '9' {
+		return ver
+	}
+	return ""
 }
 
 // findingVersion is the finding's version as its package URL gives it, with
@@ -285,44 +341,49 @@ func findingVersion(f scan.Finding) string {
 	return f.Version
 }
 
-// namedBy reports whether a finding without a package URL names the
-// entry's package: by the entry's component, or by a name reports give the
-// package URL's package, namespace and all. A bare name would leave the
-// namespace out (@acme/lib is not lib).
-func namedBy(pkg, comp string, p scan.PURL) bool {
-	if pkg == "" {
-		return false
-	}
-	if c := strings.TrimSpace(comp); c != "" && !strings.HasPrefix(c, "pkg:") && strings.EqualFold(pkg, c) {
-		return true
-	}
-	for _, name := range reportNames(p) {
-		if strings.EqualFold(pkg, name) {
-			return true
-		}
-	}
-	return false
-}
-
-// reportNames are the names reports give a package URL's package: with its
-// namespace as npm scopes and Go modules write it, and group:artifact for
-// Maven (OSV-Scanner, Trivy's SARIF).
+// reportNames are the names reports give a package URL's package where
+// they give no package URL: with the namespace for npm scopes, Go modules
+// and Composer vendors, group:artifact for Maven (OSV-Scanner), and the
+// bare name for OS packages, whose namespace is the distribution.
 func reportNames(p scan.PURL) []string {
-	if p.Namespace == "" {
+	switch {
+	case p.Namespace == "":
+		return []string{p.Name}
+	case p.Type == "maven":
+		return []string{p.Namespace + ":" + p.Name}
+	case osTypes[p.Type]:
 		return []string{p.Name}
 	}
-	names := []string{p.Namespace + "/" + p.Name}
-	if p.Type == "maven" {
-		names = append(names, p.Namespace+":"+p.Name)
+	return []string{p.Namespace + "/" + p.Name}
+}
+
+var osTypes = map[string]bool{"deb": true, "rpm": true, "apk": true, "alpm": true}
+
+// osvEcosystems maps package URL types to OSV ecosystems (the part before
+// any ":" release suffix); for OS packages the namespace (the distribution)
+// names the ecosystem.
+var osvEcosystems = map[string]string{
+	"npm": "npm", "pypi": "PyPI", "golang": "Go", "maven": "Maven", "cargo": "crates.io", "gem": "RubyGems",
+	"nuget": "NuGet", "composer": "Packagist", "hex": "Hex", "pub": "Pub", "swift": "SwiftURL", "cran": "CRAN",
+	"hackage": "Hackage", "conan": "ConanCenter", "github": "GitHub Actions", "bitnami": "Bitnami",
+}
+
+// inEcosystem reports whether an OSV ecosystem ("PyPI", "Debian:12",
+// "Alpine:v3.18") is the package URL's. An ecosystem this table does not
+// know cannot be confirmed, and so is not.
+func inEcosystem(p scan.PURL, ecosystem string) bool {
+	eco, _, _ := strings.Cut(ecosystem, ":")
+	if osTypes[p.Type] {
+		return p.Namespace != "" && strings.EqualFold(eco, p.Namespace)
 	}
-	return names
+	want, ok := osvEcosystems[p.Type]
+	return ok && eco == want
 }
 
 // PinnedVersion is the version an exception's entry approves, if it names
 // one: the version in its package URL (with its epoch), or the name-vX.Y.Z
-// form of its component for the package URL's name, with or without its
-// namespace (library-v1.2.3 with pkg:npm/library approves library 1.2.3
-// only).
+// form of its component for the package URL's name (library-v1.2.3 with
+// pkg:npm/library approves library 1.2.3 only).
 func PinnedVersion(v exception.Vulnerability, purl string) (string, bool) {
 	p, ok := scan.ParsePURL(purl)
 	if !ok {
@@ -333,8 +394,8 @@ func PinnedVersion(v exception.Vulnerability, purl string) (string, bool) {
 	}
 	comp := strings.TrimSpace(v.Component)
 	for _, name := range append(reportNames(p), p.Name) {
-		if n := len(name); len(comp) > n+1 && strings.EqualFold(comp[:n], name) && comp[n] == '-' {
-			if ver := trimV(comp[n+1:]); ver != "" && ver[0] >= '0' && ver[0] <= '9' {
+		if n := len(name); len(comp) > n+1 && nameEqual(p.Type, comp[:n], name) && comp[n] == '-' {
+			if ver := versionSuffix(comp[n+1:]); ver != "" {
 				return ver, true
 			}
 		}
@@ -343,10 +404,24 @@ func PinnedVersion(v exception.Vulnerability, purl string) (string, bool) {
 }
 
 // sameVersion compares versions as written by people and scanners: a
-// leading v, and an epoch of 0, make no difference.
+// leading v makes no difference, and an epoch is a number (0: and 00: are
+// no epoch; 0:1:3.0 is epoch 0 of version 1:3.0, not epoch 1).
 func sameVersion(a, b string) bool {
-	norm := func(s string) string { return strings.TrimPrefix(trimV(s), "0:") }
-	return norm(a) == norm(b)
+	ea, ra := SplitEpoch(trimV(a))
+	eb, rb := SplitEpoch(trimV(b))
+	return ea == eb && ra == rb
+}
+
+// SplitEpoch splits a version into its epoch, without leading zeros ("0"
+// when there is none), and the rest.
+func SplitEpoch(version string) (epoch, rest string) {
+	if e, r, ok := strings.Cut(version, ":"); ok && e != "" && strings.Trim(e, "0123456789") == "" {
+		if e = strings.TrimLeft(e, "0"); e == "" {
+			e = "0"
+		}
+		return e, r
+	}
+	return "0", version
 }
 
 func trimV(version string) string {

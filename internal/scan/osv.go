@@ -188,10 +188,11 @@ func (p *parser) osvPackageFindings(path string, pkg *osvPackage) error {
 		byID[v.ID.s] = k
 	}
 	base := Finding{
-		Package: pkg.Package.Name.s,
-		Version: pkg.Package.Version.s,
-		PURL:    pkg.Package.PURL.s,
-		Source:  FormatOSV,
+		Package:   pkg.Package.Name.s,
+		Version:   pkg.Package.Version.s,
+		PURL:      pkg.Package.PURL.s,
+		Ecosystem: pkg.Package.Ecosystem.s,
+		Source:    FormatOSV,
 	}
 	if base.Version == "" {
 		base.Version = pkg.Package.Commit.s

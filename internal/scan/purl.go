@@ -55,7 +55,7 @@ type PURL struct{ Type, Namespace, Name, Version, Epoch string }
 // FullVersion is the version with its epoch, as the package manager writes
 // it (1:3.0.1-1).
 func (p PURL) FullVersion() string {
-	if p.Epoch == "" || p.Epoch == "0" || strings.Contains(p.Version, ":") {
+	if strings.TrimLeft(p.Epoch, "0") == "" || strings.Contains(p.Version, ":") {
 		return p.Version
 	}
 	return p.Epoch + ":" + p.Version

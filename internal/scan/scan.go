@@ -86,6 +86,9 @@ type Finding struct {
 	PURL     string // package URL as reported, possibly with version and qualifiers; often empty
 	Target   string // what was scanned: Trivy's Result.Target, Grype's first location (else the scanned image or directory), OSV-Scanner's source path, a SARIF artifact URI
 	Source   string // the report format: FormatTrivy, FormatGrype, FormatSARIF or FormatOSV
+	// Ecosystem is OSV-Scanner's ecosystem of a package without a package
+	// URL ("npm", "PyPI", "Debian:12"); empty for the other formats.
+	Ecosystem string
 }
 
 // Report is the normalized content of one scanner report.

@@ -176,7 +176,7 @@ func TestReadRealReports(t *testing.T) {
 			counts: map[Severity]int{Critical: 1},
 			want: map[int]Finding{
 				0: {ID: "MAL-2023-1035", Aliases: []string{"GHSA-8348-2q94-ffjx"}, Severity: Critical, Package: "flot-axis",
-					Version: "0.0.0", Target: "/tmp/components/yarn.lock", Source: FormatOSV},
+					Version: "0.0.0", Target: "/tmp/components/yarn.lock", Source: FormatOSV, Ecosystem: "npm"},
 			},
 		},
 		{
@@ -187,12 +187,12 @@ func TestReadRealReports(t *testing.T) {
 			want: map[int]Finding{
 				5: {ID: "GHSA-q7rv-6hp3-vh96",
 					Aliases:  []string{"BIT-drupal-2022-24775", "CVE-2022-24775", "CVE-2023-29197", "CVE-2023-29530", "GHSA-wxmh-65f7-jcvw", "GHSA-xv3h-4844-9h36"},
-					Severity: Medium, Package: "guzzlehttp/psr7", Version: "1.6.1", Target: "/tmpcardmarket-api/composer.lock", Source: FormatOSV},
+					Severity: Medium, Package: "guzzlehttp/psr7", Version: "1.6.1", Target: "/tmpcardmarket-api/composer.lock", Source: FormatOSV, Ecosystem: "Packagist"},
 				// A git source: no package name, the commit as version.
 				10: {ID: "CVE-2023-50094", Severity: High, Version: "f5f3c22f3ed5a6804a2a8d9ee9fa43044cfa24a6",
 					Target: "/tmprengine/", Source: FormatOSV},
 				11: {ID: "GHSA-2gwj-7jmv-h26r", Aliases: []string{"BIT-django-2022-28346", "CVE-2022-28346", "PYSEC-2022-190"},
-					Severity: Critical, Package: "django", Version: "3.2.4", Target: "/tmprengine/web/requirements.txt", Source: FormatOSV},
+					Severity: Critical, Package: "django", Version: "3.2.4", Target: "/tmprengine/web/requirements.txt", Source: FormatOSV, Ecosystem: "PyPI"},
 			},
 		},
 	}
