@@ -36,6 +36,8 @@ type approvalsOptions struct {
 	format string
 	post   bool
 	record bool
+	// baseBranches are the branches whose pull requests are judged.
+	baseBranches multi
 }
 
 func runApprovals(e *env, args []string) error {
@@ -72,6 +74,7 @@ Exit 0 approved, 1 not (yet) approved or denied, 2 could not decide.`)
 	fs.StringVar(&o.format, "format", "text", "output `format`: text|json|markdown")
 	fs.BoolVar(&o.post, "post", false, "set the exctl/approvals commit status and the sticky PR comment")
 	fs.BoolVar(&o.record, "record", false, "commit and push verified decisions into the records")
+	fs.Var(&o.baseBranches, "base-branch", "judge only pull requests into this `branch` (repeatable; default: the repository's default branch, from the event)")
 	if err := e.parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -209,6 +212,25 @@ func (o *approvalsOptions) run(e *env, client *githubapi.Client, t prTarget, tok
 	}
 }
 
+// checkBase refuses a pull request into a branch that is not protected. Its
+// policy and CODEOWNERS are whatever that branch holds, which anyone who can
+// push may write; and a commit status is per commit, so a success posted
+// there would count for every pull request with the same head.
+func (o *approvalsOptions) checkBase(t prTarget, pr githubapi.PR) error {
+	allowed := []string(o.baseBranches)
+	if len(allowed) == 0 && pr.DefaultBranch != "" {
+		allowed = []string{pr.DefaultBranch}
+	}
+	switch {
+	case len(allowed) == 0:
+		return usageErrorf("give --base-branch: the branches whose pull requests may be judged (GitHub named no default branch)")
+	case len(allowed) > 0 && !contains(allowed, pr.BaseRef):
+		return fmt.Errorf("pull request #%d is into %q, which is not a branch approvals are judged for (%s): its policy could be anyone's",
+			t.number, validate.Printable(pr.BaseRef), strings.Join(allowed, ", "))
+	}
+	return nil
+}
+
 func (o *approvalsOptions) render(e *env, v approval.Verdict) error {
 	switch o.format {
 	case "json":
@@ -226,6 +248,9 @@ func isCodeowners(p string) bool {
 func (o *approvalsOptions) gather(ctx context.Context, client *githubapi.Client, t prTarget, now time.Time) (*gathered, error) {
 	pr, err := client.PullRequest(ctx, t.owner, t.repo, t.number)
 	if err != nil {
+		return nil, err
+	}
+	if err := o.checkBase(t, pr); err != nil {
 		return nil, err
 	}
 	files, err := client.PullRequestFiles(ctx, t.owner, t.repo, t.number)

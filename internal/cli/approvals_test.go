@@ -267,3 +267,32 @@ func TestApprovalsFromEventPayload(t *testing.T) {
 		}
 	}
 }
+
+// A pull request into a branch that is not protected is not judged: its
+// policy is whatever that branch holds, and a success posted on its head
+// would count for every pull request with the same head.
+func TestApprovalsOnlyForProtectedBases(t *testing.T) {
+	f := newPRFixture(t)
+	f.approve("sec-bob", f.head)
+	f.repo.AddBranch("evil-base", f.base)
+	pr := f.repo.PR(7)
+	pr.BaseRef = "evil-base"
+	f.repo.SetPR(pr)
+
+	code, _, errOut := f.run(t, "--post")
+	assert.Equal(t, ExitError, code)
+	assert.Contains(t, errOut, `pull request #7 is into "evil-base", which is not a branch approvals are judged for (main)`)
+	st, ok := f.repo.Status(f.head, StatusContext)
+	require.True(t, ok, "the head gets an error status, not none")
+	assert.Equal(t, githubapi.StatusError, st.State)
+
+	code, _, errOut = f.run(t, "--base-branch", "main", "--base-branch", "evil-base")
+	assert.Equal(t, ExitOK, code, errOut)
+
+	f.repo.SetDefaultBranch("trunk")
+	pr.BaseRef = "main"
+	f.repo.SetPR(pr)
+	code, _, errOut = f.run(t)
+	assert.Equal(t, ExitError, code, "the default branch decides when no --base-branch is given")
+	assert.Contains(t, errOut, "(trunk)")
+}

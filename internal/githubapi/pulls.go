@@ -156,6 +156,7 @@ func toPR(pr *github.PullRequest) PR {
 		HeadRepoFullName: pr.GetHead().GetRepo().GetFullName(),
 		BaseSHA:          pr.GetBase().GetSHA(),
 		BaseRef:          pr.GetBase().GetRef(),
+		DefaultBranch:    pr.GetBase().GetRepo().GetDefaultBranch(),
 		Draft:            pr.GetDraft(),
 		// The list endpoint has no "merged" field; merged_at is on both.
 		Merged:       pr.GetMerged() || pr.MergedAt != nil,

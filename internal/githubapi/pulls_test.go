@@ -29,21 +29,21 @@ func TestPullRequest(t *testing.T) {
 			pr: githubapi.PR{
 				Number: 42, Title: "Request exception for CVE-2024-1234", Body: "why", State: "open",
 				Author: "alice", HeadSHA: headSHA, HeadRef: "exception/cve", HeadRepoFullName: "acme/exceptions",
-				BaseSHA: baseSHA, BaseRef: "main",
+				BaseSHA: baseSHA, BaseRef: "main", DefaultBranch: "main",
 			},
 		},
 		{
 			name: "draft from a fork with an empty body",
 			pr: githubapi.PR{
 				Number: 7, Title: "t", State: "open", Author: "mallory", HeadSHA: headSHA, HeadRef: "main",
-				HeadRepoFullName: "mallory/exceptions", BaseSHA: baseSHA, BaseRef: "main", Draft: true,
+				HeadRepoFullName: "mallory/exceptions", BaseSHA: baseSHA, BaseRef: "main", DefaultBranch: "main", Draft: true,
 			},
 		},
 		{
 			name: "merged by a bot",
 			pr: githubapi.PR{
 				Number: 3, Title: "t", State: "closed", Author: "dependabot[bot]", HeadSHA: headSHA, HeadRef: "deps",
-				HeadRepoFullName: "acme/exceptions", BaseSHA: baseSHA, BaseRef: "main", Merged: true,
+				HeadRepoFullName: "acme/exceptions", BaseSHA: baseSHA, BaseRef: "main", DefaultBranch: "main", Merged: true,
 			},
 		},
 	}
@@ -206,7 +206,7 @@ func TestExpiryBotPullRequests(t *testing.T) {
 	require.Len(t, open, 1)
 	assert.Equal(t, githubapi.PR{
 		Number: 6, Title: "Expire 1 exception", Body: "cc @acme/payments", State: "open", Author: "github-actions[bot]",
-		HeadSHA: headSHA, HeadRef: head, HeadRepoFullName: "acme/exceptions", BaseSHA: baseSHA, BaseRef: "main",
+		HeadSHA: headSHA, HeadRef: head, HeadRepoFullName: "acme/exceptions", BaseSHA: baseSHA, BaseRef: "main", DefaultBranch: "main",
 		HTMLURL: "https://github.com/acme/exceptions/pull/6",
 	}, open[0])
 	assert.Equal(t, "head=acme%3Aexctl%2Fexpire-2026-04-07&per_page=100&state=open", srv.Requests()[0].Query)

@@ -40,7 +40,7 @@ func TestRealResponses(t *testing.T) {
 					Author:  "dependabot[bot]",
 					HeadSHA: "3253acaabd86de12b73d0a24c98eb9c13d1987b5", HeadRef: "dependabot/github_actions/actions/setup-python-6",
 					HeadRepoFullName: "PyGithub/PyGithub",
-					BaseSHA:          "4a353f7300fe5fea0cce2a50190249c3f332e53d", BaseRef: "main",
+					BaseSHA:          "4a353f7300fe5fea0cce2a50190249c3f332e53d", BaseRef: "main", DefaultBranch: "main",
 					Merged: true, HTMLURL: "https://github.com/PyGithub/PyGithub/pull/3370", ChangedFiles: 4, Commits: 1,
 				}, pr)
 				assert.NotEmpty(t, pr.Body)

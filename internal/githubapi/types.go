@@ -15,9 +15,11 @@ type PR struct {
 	HeadRepoFullName string // "owner/name"; differs from the base repository for forks
 	BaseSHA          string
 	BaseRef          string
-	Draft            bool
-	Merged           bool
-	HTMLURL          string
+	// DefaultBranch is the base repository's default branch.
+	DefaultBranch string
+	Draft         bool
+	Merged        bool
+	HTMLURL       string
 	// ChangedFiles and Commits are GitHub's counts, which its lists of a
 	// pull request's files and commits may fall short of; 0 when not told.
 	ChangedFiles, Commits int

@@ -234,6 +234,7 @@ func (s *Server) prJSON(tpl string, st *repoState, p *prState) map[string]any {
 	headOwner, headName, _ := strings.Cut(pr.HeadRepoFullName, "/")
 	setRef(head, s.user(headOwner), headOwner, headName, pr.HeadRepoFullName, pr.HeadRef, pr.HeadSHA)
 	setRef(base, s.user(st.owner), st.owner, st.name, st.fullName(), pr.BaseRef, pr.BaseSHA)
+	obj(base, "repo")["default_branch"] = st.defaultBranch
 	return m
 }
 

@@ -16,6 +16,9 @@ type repoState struct {
 	labels      map[int][]string
 	statuses    map[string][]status // by commit SHA, oldest first
 	branches    map[string]string   // name → SHA
+	// defaultBranch is the repository's default branch, "main" unless a
+	// test sets another.
+	defaultBranch string
 }
 
 // status is a commit status as the fake stores it.
@@ -76,6 +79,8 @@ func (s *Server) repo(owner, name string) *repoState {
 			labels:   map[int][]string{},
 			statuses: map[string][]status{},
 			branches: map[string]string{},
+
+			defaultBranch: "main",
 		}
 		s.repos[key] = r
 	}
@@ -291,6 +296,14 @@ func (r *Repo) Labels(n int) []string {
 	r.s.mu.Lock()
 	defer r.s.mu.Unlock()
 	return slices.Clone(r.state().labels[n])
+}
+
+// SetDefaultBranch sets the branch the repository's responses name as its
+// default.
+func (r *Repo) SetDefaultBranch(name string) {
+	r.s.mu.Lock()
+	defer r.s.mu.Unlock()
+	r.state().defaultBranch = name
 }
 
 // AddBranch creates or moves branch name to sha. Creating a pull request
