@@ -20,9 +20,7 @@ type Event struct {
 	HeadRef  string
 	HeadRepo string // owner/name of the head repository; differs from Owner/Repo for forks
 	BaseRef  string
-	// DefaultBranch is the repository's default branch.
-	DefaultBranch string
-	BaseSHA       string
+	BaseSHA  string
 }
 
 // ErrUnsupportedEvent means the payload is not of an event exctl decides on.
@@ -57,8 +55,7 @@ func ReadEvent(name string, r io.Reader) (*Event, error) {
 			} `json:"base"`
 		} `json:"pull_request"`
 		Repository *struct {
-			FullName      string `json:"full_name"`
-			DefaultBranch string `json:"default_branch"`
+			FullName string `json:"full_name"`
 		} `json:"repository"`
 	}
 	dec := json.NewDecoder(io.LimitReader(r, maxEventSize+1))
@@ -82,8 +79,7 @@ func ReadEvent(name string, r io.Reader) (*Event, error) {
 	if !isSHA(pr.Head.SHA) || !isSHA(pr.Base.SHA) {
 		return nil, fmt.Errorf("read %s event: head or base sha missing", name)
 	}
-	e := &Event{Name: name, Action: p.Action, Owner: owner, Repo: repo, PR: pr.Number, HeadSHA: pr.Head.SHA, HeadRef: pr.Head.Ref, BaseRef: pr.Base.Ref, BaseSHA: pr.Base.SHA,
-		DefaultBranch: p.Repository.DefaultBranch}
+	e := &Event{Name: name, Action: p.Action, Owner: owner, Repo: repo, PR: pr.Number, HeadSHA: pr.Head.SHA, HeadRef: pr.Head.Ref, BaseRef: pr.Base.Ref, BaseSHA: pr.Base.SHA}
 	if pr.Head.Repo != nil {
 		e.HeadRepo = pr.Head.Repo.FullName
 	}
