@@ -21,7 +21,6 @@ import (
 
 	"github.com/exctl/exctl/internal/exception"
 	"github.com/exctl/exctl/internal/gate"
-	"github.com/exctl/exctl/internal/scan"
 )
 
 // ErrNothingToExport is returned by OpenVEX when no exception gives a
@@ -76,36 +75,20 @@ func eligible(xs []*exception.Exception, o Options) ([]*exception.Exception, []S
 	return out, skipped
 }
 
-// entryPURL is the package URL of an entry, from its purl or a component
-// written as one; "" when it has none.
-func entryPURL(v exception.Vulnerability) string {
-	if v.PURL != "" {
-		return v.PURL
-	}
-	if c := strings.TrimSpace(v.Component); strings.HasPrefix(c, "pkg:") {
-		return c
-	}
-	return ""
-}
-
 // packageURL is the entry's package URL as an export writes it: without
-// qualifiers, with the version the exception pins (as the gate reads it).
-// why says why there is none; needs is what the format needs one for.
+// qualifiers, with the version the exception pins, both as the gate reads
+// them. why says why there is none; needs is what the format needs one for.
 func packageURL(v exception.Vulnerability, needs string) (purl, why string) {
-	purl = entryPURL(v)
-	if purl == "" {
+	e, has, bad := gate.EntryPackage(v)
+	switch {
+	case !has:
 		return "", fmt.Sprintf("%s in %s has no purl: %s", v.CVE, v.Component, needs)
+	case bad != "":
+		return "", fmt.Sprintf("%s: the entry %s, so the gate matches nothing with it", v.CVE, bad)
+	case e.Pin == "":
+		return e.Base, ""
 	}
-	base := scan.PURLBase(purl)
-	p, ok := scan.ParsePURL(purl)
-	if !ok || base == "" {
-		return "", fmt.Sprintf("%s: %q is not a package URL", v.CVE, purl)
-	}
-	pin, ok := gate.PinnedVersion(v, purl)
-	if !ok {
-		return base, ""
-	}
-	return base + "@" + purlVersion(p.Type, pin), ""
+	return e.Base + "@" + purlVersion(e.PURL.Type, e.Pin), ""
 }
 
 // purlVersion writes a pinned version as scanners put it in package URLs:
@@ -216,11 +199,11 @@ type grypePkg struct {
 // grypePackages derives Grype's package matches from an entry, the same
 // packages the gate lets it cover; why says why there are none.
 func grypePackages(v exception.Vulnerability) ([]grypePkg, string) {
-	if purl := entryPURL(v); purl != "" {
-		p, ok := scan.ParsePURL(purl)
-		if !ok {
-			return nil, fmt.Sprintf("%q is not a package URL", purl)
+	if e, has, bad := gate.EntryPackage(v); has {
+		if bad != "" {
+			return nil, fmt.Sprintf("the entry %s, so the gate matches nothing with it", bad)
 		}
+		p := e.PURL
 		typ, ok := grypeTypes[p.Type]
 		if !ok {
 			// A rule without a type would match the name in every
@@ -243,7 +226,7 @@ func grypePackages(v exception.Vulnerability) ([]grypePkg, string) {
 		default:
 			return nil, fmt.Sprintf("Grype cannot limit a rule to the %s namespace %s", p.Type, p.Namespace)
 		}
-		pin, _ := gate.PinnedVersion(v, purl)
+		pin := e.Pin
 		if pin != "" && p.Type == "golang" && !strings.HasPrefix(pin, "v") {
 			pin = "v" + pin // Go module versions carry their v
 		}

@@ -234,7 +234,7 @@ func TestGrypeRulesKeepToTheApprovedPackage(t *testing.T) {
 			approvedVuln("c", exception.Vulnerability{CVE: "CVE-3", Component: "foo", PURL: "pkg:composer/acme/foo"}),
 			approvedVuln("d", exception.Vulnerability{CVE: "CVE-4", Component: "openssl", PURL: "pkg:deb/debian/openssl"}),
 			approvedVuln("e", exception.Vulnerability{CVE: "CVE-5", Component: "commons-text", PURL: "pkg:maven/com.example/commons-text@1.9"}),
-			approvedVuln("f", exception.Vulnerability{CVE: "CVE-6", Component: "x", PURL: "pkg:generic/.*"}),
+			approvedVuln("f", exception.Vulnerability{CVE: "CVE-6", Component: ".*", PURL: "pkg:generic/.*"}),
 		}, o)
 		require.Len(t, rules, 4)
 		assert.Equal(t, []string{"@myorg/lodash", "1.0.0", "npm"}, []string{rules[0].Package.Name, rules[0].Package.Version, rules[0].Package.Type})
@@ -252,7 +252,7 @@ func TestExportsKeepToTheApprovedVersionAndIntent(t *testing.T) {
 	pinned := approvedVuln("a", exception.Vulnerability{CVE: "CVE-1", Component: "library-v1.2.3", PURL: "pkg:npm/library"}, func(x *exception.Exception) {
 		x.VEXJustification = "vulnerable_code_not_present"
 	})
-	linked := approvedVuln("b", exception.Vulnerability{CVE: "CVE-2", Component: "x", PURL: "pkg:npm/intentonly"}, func(x *exception.Exception) {
+	linked := approvedVuln("b", exception.Vulnerability{CVE: "CVE-2", Component: "intentonly", PURL: "pkg:npm/intentonly"}, func(x *exception.Exception) {
 		x.DeploymentIntentID = "deploy-1"
 	})
 	broken := approvedVuln("c", exception.Vulnerability{CVE: "CVE-3", Component: "a", PURL: "pkg:npm/a@b@c"})
@@ -267,7 +267,7 @@ func TestExportsKeepToTheApprovedVersionAndIntent(t *testing.T) {
 	assert.Equal(t, []string{"pkg:npm/library@1.2.3"}, got.Vulnerabilities[0].PURLs)
 	require.Len(t, skipped, 2)
 	assert.Contains(t, skipped[0].Reason, "linked to deployment intent deploy-1")
-	assert.Contains(t, skipped[1].Reason, `"pkg:npm/a@b@c" is not a package URL`)
+	assert.Contains(t, skipped[1].Reason, "the package URL pkg:npm/a@b@c, which does not parse")
 
 	buf.Reset()
 	o.Intent = "deploy-1"
@@ -342,4 +342,25 @@ func TestExportedVersionsAsScannersWriteThem(t *testing.T) {
 	rules, skipped := grypeRules(t, xs, o)
 	assert.Len(t, rules, 2, "intent ids are compared as the gate compares them, letter for letter")
 	require.Len(t, skipped, 1)
+}
+
+// An entry the gate reads as naming no single package is exported nowhere.
+func TestExportsLeaveOutWhatTheGateMatchesNothingWith(t *testing.T) {
+	o := Options{Now: now, Location: time.UTC}
+	xs := []*exception.Exception{
+		approvedVuln("a", exception.Vulnerability{CVE: "CVE-1", Component: "lodash", PURL: "pkg:npm/%40acme/lib"}),
+		approvedVuln("b", exception.Vulnerability{CVE: "CVE-2", Component: "lib-v1.0.0", PURL: "pkg:npm/lib@2.0.0"}),
+	}
+	var buf bytes.Buffer
+	skipped, err := Trivy(&buf, xs, o)
+	require.NoError(t, err)
+	var got trivyIgnore
+	require.NoError(t, yaml.Unmarshal(buf.Bytes(), &got))
+	assert.Empty(t, got.Vulnerabilities, buf.String())
+	require.Len(t, skipped, 2)
+	assert.Contains(t, skipped[0].Reason, "another package")
+	assert.Contains(t, skipped[1].Reason, "pins two versions")
+	rules, skipped := grypeRules(t, xs, o)
+	assert.Empty(t, rules)
+	assert.Len(t, skipped, 2)
 }

@@ -243,21 +243,25 @@ func groupFindings(fs, suppressed []scan.Finding) []*findingGroup {
 		// tag, and every free-form part is quoted. A package URL that does
 		// not parse keeps its finding apart from every other package's,
 		// and from findings of the same name with a URL that does or none.
-		// Without a package URL, the same name in two OSV ecosystems is
-		// two packages.
-		comp := "n" + strconv.Quote(strings.ToLower(f.Package)) + strconv.Quote(f.Ecosystem)
+		// Packages are told apart as finely as matching tells them: a
+		// package URL by its parts as samePackage normalises them, a name
+		// letter for letter and with its OSV ecosystem.
+		comp := "n" + strconv.Quote(f.Package) + strconv.Quote(f.Ecosystem)
 		if f.PURL != "" {
 			base, ok := bases[f.PURL]
 			if !ok {
-				base = strings.ToLower(scan.PURLBase(f.PURL))
+				if p, parsed := scan.ParsePURL(f.PURL); parsed {
+					t := strings.ToLower(p.Type)
+					base = t + "/" + normNamespace(t, p.Namespace) + "/" + normName(t, p.Name)
+				}
 				bases[f.PURL] = base
 			}
 			comp = "p" + strconv.Quote(base)
 			if base == "" {
-				comp = "u" + strconv.Quote(f.PURL) + strconv.Quote(strings.ToLower(f.Package))
+				comp = "u" + strconv.Quote(f.PURL) + strconv.Quote(f.Package)
 			}
 		}
-		key := strconv.Quote(strings.ToUpper(f.ID)) + comp + strconv.Quote(f.Version)
+		key := strconv.Quote(strings.ToUpper(f.ID)) + comp + strconv.Quote(f.Version) + strconv.Quote(findingVersion(*f))
 		g, ok := index[key]
 		if !ok {
 			g = &findingGroup{Finding: *f}

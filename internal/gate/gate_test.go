@@ -103,8 +103,10 @@ func TestVulnerabilityMatching(t *testing.T) {
 		}), code: "wrong-component"},
 		{name: "purl version pins a finding without a purl", finding: scan.Finding{ID: "CVE-2019-18224", Severity: scan.Critical, Package: "libidn2-0", Version: "9.9"},
 			x: vulnException("a", func(x *exception.Exception) { x.Vulnerabilities[0].PURL = "pkg:deb/debian/libidn2-0@2.0.5-1" }), code: "wrong-component"},
-		{name: "purl names a finding without a purl by its name", finding: scan.Finding{ID: "CVE-2019-18224", Severity: scan.Critical, Package: "libidn2-0", Version: "2.0.5-1"},
+		{name: "purl names an OSV finding by its name and ecosystem", finding: scan.Finding{ID: "CVE-2019-18224", Severity: scan.Critical, Package: "libidn2-0", Version: "2.0.5-1", Ecosystem: "Debian:10"},
 			x: vulnException("a", func(x *exception.Exception) { x.Vulnerabilities[0].PURL = "pkg:deb/debian/libidn2-0@2.0.5-1" }), covered: true},
+		{name: "a purl does not name a finding that says neither purl nor ecosystem", finding: scan.Finding{ID: "CVE-2019-18224", Severity: scan.Critical, Package: "libidn2-0", Version: "2.0.5-1"},
+			x: vulnException("a", func(x *exception.Exception) { x.Vulnerabilities[0].PURL = "pkg:deb/debian/libidn2-0@2.0.5-1" }), code: "wrong-component"},
 		{name: "a purl whose parts do not decode matches nothing", finding: idn, x: vulnException("a", func(x *exception.Exception) {
 			x.Vulnerabilities[0].PURL = "pkg:deb/debian/libidn2-0@2.0.5-1%zz"
 		}), code: "wrong-component"},
@@ -130,11 +132,11 @@ func TestVulnerabilityMatching(t *testing.T) {
 			x: vulnException("a", func(x *exception.Exception) {
 				x.Vulnerabilities[0] = exception.Vulnerability{CVE: "CVE-2019-18224", Component: "@acme/lib", PURL: "pkg:npm/%40acme/lib"}
 			}), code: "wrong-component"},
-		{name: "maven group:artifact as OSV-Scanner names it", finding: scan.Finding{ID: "CVE-2019-18224", Severity: scan.Critical, Package: "org.apache.logging.log4j:log4j-core", Version: "2.14.1"},
+		{name: "maven group:artifact as OSV-Scanner names it", finding: scan.Finding{ID: "CVE-2019-18224", Severity: scan.Critical, Package: "org.apache.logging.log4j:log4j-core", Version: "2.14.1", Ecosystem: "Maven"},
 			x: vulnException("a", func(x *exception.Exception) {
 				x.Vulnerabilities[0] = exception.Vulnerability{CVE: "CVE-2019-18224", Component: "log4j-core", PURL: "pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1"}
 			}), covered: true},
-		{name: "maven pinned, another version", finding: scan.Finding{ID: "CVE-2019-18224", Severity: scan.Critical, Package: "org.apache.logging.log4j:log4j-core", Version: "2.17.0"},
+		{name: "maven pinned, another version", finding: scan.Finding{ID: "CVE-2019-18224", Severity: scan.Critical, Package: "org.apache.logging.log4j:log4j-core", Version: "2.17.0", Ecosystem: "Maven"},
 			x: vulnException("a", func(x *exception.Exception) {
 				x.Vulnerabilities[0] = exception.Vulnerability{CVE: "CVE-2019-18224", Component: "log4j-core", PURL: "pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1"}
 			}), code: "wrong-component"},
@@ -166,9 +168,35 @@ func TestVulnerabilityMatching(t *testing.T) {
 			x: vulnException("a", func(x *exception.Exception) {
 				x.Vulnerabilities[0] = exception.Vulnerability{CVE: "CVE-2019-18224", Component: "openssl", PURL: "pkg:deb/debian/openssl@3.0.1-1"}
 			}), covered: true},
-		{name: "Go module paths are case-sensitive", finding: scan.Finding{ID: "CVE-2019-18224", Severity: scan.Critical, Package: "github.com/sirupsen/logrus", Version: "1.0.0", Ecosystem: "Go"},
+		// The package URL specification lowercases Go module paths, and
+		// Trivy writes and reads them so.
+		{name: "Go module paths compare in lowercase", finding: scan.Finding{ID: "CVE-2019-18224", Severity: scan.Critical, Package: "github.com/BurntSushi/toml", Version: "v1.2.0", PURL: "pkg:golang/github.com/burntsushi/toml@v1.2.0"},
 			x: vulnException("a", func(x *exception.Exception) {
-				x.Vulnerabilities[0] = exception.Vulnerability{CVE: "CVE-2019-18224", Component: "github.com/Sirupsen/logrus", PURL: "pkg:golang/github.com/Sirupsen/logrus"}
+				x.Vulnerabilities[0] = exception.Vulnerability{CVE: "CVE-2019-18224", Component: "github.com/BurntSushi/toml-v1.2.0", PURL: "pkg:golang/github.com/BurntSushi/toml"}
+			}), covered: true},
+		{name: "PyPI names as the specification normalises them", finding: scan.Finding{ID: "CVE-2019-18224", Severity: scan.Critical, Package: "typing_extensions", Version: "4.0.0", PURL: "pkg:pypi/typing-extensions@4.0.0"},
+			x: vulnException("a", func(x *exception.Exception) {
+				x.Vulnerabilities[0] = exception.Vulnerability{CVE: "CVE-2019-18224", Component: "typing_extensions", PURL: "pkg:pypi/typing_extensions"}
+			}), covered: true},
+		{name: "Maven names letter for letter", finding: scan.Finding{ID: "CVE-2019-18224", Severity: scan.Critical, Package: "log4j-core", Version: "2.14.1", PURL: "pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1"},
+			x: vulnException("a", func(x *exception.Exception) {
+				x.Vulnerabilities[0] = exception.Vulnerability{CVE: "CVE-2019-18224", Component: "LOG4J-CORE", PURL: "pkg:maven/org.apache.logging.log4j/LOG4J-CORE"}
+			}), code: "wrong-component"},
+		{name: "two pins that disagree", finding: scan.Finding{ID: "CVE-2019-18224", Severity: scan.Critical, Package: "lodash", Version: "2.0.0", PURL: "pkg:npm/lodash@2.0.0"},
+			x: vulnException("a", func(x *exception.Exception) {
+				x.Vulnerabilities[0] = exception.Vulnerability{CVE: "CVE-2019-18224", Component: "lodash-v1.0.0", PURL: "pkg:npm/lodash@2.0.0"}
+			}), code: "wrong-component"},
+		{name: "a component purl naming another package", finding: scan.Finding{ID: "CVE-2019-18224", Severity: scan.Critical, Package: "lodash", Version: "2.0.0", PURL: "pkg:npm/lodash@2.0.0"},
+			x: vulnException("a", func(x *exception.Exception) {
+				x.Vulnerabilities[0] = exception.Vulnerability{CVE: "CVE-2019-18224", Component: "pkg:npm/other", PURL: "pkg:npm/lodash"}
+			}), code: "wrong-component"},
+		{name: "a component purl's version pins", finding: scan.Finding{ID: "CVE-2019-18224", Severity: scan.Critical, Package: "lodash", Version: "2.0.0", PURL: "pkg:npm/lodash@2.0.0"},
+			x: vulnException("a", func(x *exception.Exception) {
+				x.Vulnerabilities[0] = exception.Vulnerability{CVE: "CVE-2019-18224", Component: "pkg:npm/lodash@1.0.0", PURL: "pkg:npm/lodash"}
+			}), code: "wrong-component"},
+		{name: "an empty pin", finding: scan.Finding{ID: "CVE-2019-18224", Severity: scan.Critical, Package: "openssl", PURL: "pkg:npm/openssl"},
+			x: vulnException("a", func(x *exception.Exception) {
+				x.Vulnerabilities[0] = exception.Vulnerability{CVE: "CVE-2019-18224", Component: "openssl", PURL: "pkg:npm/openssl@0:"}
 			}), code: "wrong-component"},
 		{name: "an epoch-0 version that looks like an epoch", finding: scan.Finding{ID: "CVE-2019-18224", Severity: scan.Critical, Package: "openssl", PURL: "pkg:rpm/redhat/openssl@3.0.1-1.el9?arch=x86_64&epoch=1"},
 			x: vulnException("a", func(x *exception.Exception) {
@@ -559,4 +587,26 @@ func TestUnratedFindings(t *testing.T) {
 	})
 	d = decide(t, Input{Findings: []scan.Finding{unrated}, Policy: strict, Exceptions: []*exception.Exception{x}})
 	assert.True(t, d.Allowed, "and an exception covers it")
+}
+
+// Findings are grouped as finely as entries tell packages apart: a group is
+// judged by its first finding.
+func TestGroupsKeepPackagesApartAsMatchingDoes(t *testing.T) {
+	x := vulnException("a", func(x *exception.Exception) {
+		x.Vulnerabilities[0] = exception.Vulnerability{CVE: "CVE-1", Component: "log4j-core", PURL: "pkg:maven/org.apache/log4j-core"}
+	})
+	covered := scan.Finding{ID: "CVE-1", Severity: scan.Critical, Package: "log4j-core", Version: "1", PURL: "pkg:maven/org.apache/log4j-core@1"}
+	other := scan.Finding{ID: "CVE-1", Severity: scan.Critical, Package: "LOG4J-CORE", Version: "1", PURL: "pkg:maven/org.apache/LOG4J-CORE@1"}
+	d := decide(t, Input{Findings: []scan.Finding{covered, other}, Exceptions: []*exception.Exception{x}})
+	require.Len(t, d.Needs, 2, "Maven names are case-sensitive: two packages")
+	assert.False(t, d.Allowed)
+
+	osvNpm := scan.Finding{ID: "CVE-1", Severity: scan.Critical, Package: "requests", Version: "1", Ecosystem: "npm"}
+	osvPyPI := scan.Finding{ID: "CVE-1", Severity: scan.Critical, Package: "requests", Version: "1", Ecosystem: "PyPI"}
+	py := vulnException("b", func(x *exception.Exception) {
+		x.Vulnerabilities[0] = exception.Vulnerability{CVE: "CVE-1", Component: "requests", PURL: "pkg:pypi/requests"}
+	})
+	d = decide(t, Input{Findings: []scan.Finding{osvPyPI, osvNpm}, Exceptions: []*exception.Exception{py}})
+	require.Len(t, d.Needs, 2, "one name in two ecosystems: two packages")
+	assert.False(t, d.Allowed, "npm's requests is not PyPI's")
 }

@@ -217,14 +217,13 @@ func (e *evaluator) vulnCandidates(g *findingGroup) []candidate {
 // process document's name-vX.Y.Z form. A version in the entry's package URL,
 // or the name-vX.Y.Z form beside it, pins the version.
 func componentMatches(v exception.Vulnerability, f scan.Finding) (bool, string) {
+	if e, has, why := EntryPackage(v); has {
+		if why != "" {
+			return false, why
+		}
+		return e.matches(f)
+	}
 	comp := strings.TrimSpace(v.Component)
-	purl := v.PURL
-	if purl == "" && strings.HasPrefix(comp, "pkg:") {
-		purl = comp
-	}
-	if purl != "" {
-		return purlMatches(v, purl, f)
-	}
 	if comp == "" {
 		// A blank component names nothing, not the findings without a
 		// package.
@@ -247,76 +246,152 @@ func componentMatches(v exception.Vulnerability, f scan.Finding) (bool, string) 
 	return false, fmt.Sprintf("is for component %s, the finding is in %s", comp, found)
 }
 
-// purlMatches judges an entry that has a package URL: it is about that
-// package only (one that does not parse matches nothing), compared part by
-// part after decoding, or, for a finding without a package URL, by the
-// names reports give the package and the OSV ecosystem; and about the
-// version it pins, if any. Its component must name the same package.
-func purlMatches(v exception.Vulnerability, purl string, f scan.Finding) (bool, string) {
+// Entry is what an exception's entry with a package URL names: one package,
+// and the version it pins ("" for any). The gate and the exports read an
+// entry the same way.
+type Entry struct {
+	PURL scan.PURL
+	Base string // the package URL without version, qualifiers and subpath
+	Pin  string
+}
+
+// EntryPackage reads an entry that has a package URL (in purl, or a
+// component written as one). has is false for an entry without one; why
+// says why an entry that has one names no single package: the URL does not
+// parse, the component beside it names another package, or two pins
+// disagree. Such an entry matches nothing.
+func EntryPackage(v exception.Vulnerability) (e Entry, has bool, why string) {
+	comp := strings.TrimSpace(v.Component)
+	purl := strings.TrimSpace(v.PURL)
+	if purl == "" && strings.HasPrefix(comp, "pkg:") {
+		purl, comp = comp, ""
+	}
+	if purl == "" {
+		return Entry{}, false, ""
+	}
 	p, ok := scan.ParsePURL(purl)
 	if !ok {
-		return false, fmt.Sprintf("has the package URL %s, which does not parse", purl)
+		return Entry{}, true, fmt.Sprintf("has the package URL %s, which does not parse", purl)
 	}
-	base := scan.PURLBase(purl)
-	if comp := strings.TrimSpace(v.Component); comp != "" && !strings.HasPrefix(comp, "pkg:") && !componentNames(comp, p) {
-		return false, fmt.Sprintf("names component %s and package URL %s, which are not the same package", comp, base)
+	e = Entry{PURL: p, Base: scan.PURLBase(purl)}
+	var pins []string
+	if p.Version != "" {
+		pins = append(pins, p.FullVersion())
 	}
-	if f.PURL != "" {
+	if comp != "" {
+		pin, names := componentPin(comp, p)
+		if !names {
+			return Entry{}, true, fmt.Sprintf("names component %s beside package URL %s, which is another package", comp, e.Base)
+		}
+		if pin != "" {
+			pins = append(pins, pin)
+		}
+	}
+	for _, pin := range pins {
+		if _, rest := SplitEpoch(trimV(pin)); rest == "" {
+			return Entry{}, true, fmt.Sprintf("pins the empty version %q", pin)
+		}
+		if !sameVersion(pin, pins[0]) {
+			return Entry{}, true, fmt.Sprintf("pins two versions, %s and %s", pins[0], pin)
+		}
+	}
+	if len(pins) > 0 {
+		e.Pin = pins[0]
+	}
+	return e, true, ""
+}
+
+// componentPin reads a component written beside a package URL: whether it
+// names the URL's package (as a package URL, as reports name it, or in the
+// name-vX.Y.Z form), and the version it pins.
+func componentPin(comp string, p scan.PURL) (pin string, names bool) {
+	if strings.HasPrefix(comp, "pkg:") {
+		cp, ok := scan.ParsePURL(comp)
+		if !ok || !samePackage(p, cp) {
+			return "", false
+		}
+		return cp.FullVersion(), true
+	}
+	for _, name := range append(reportNames(p), p.Name) {
+		if nameEqual(p.Type, comp, name) {
+			return "", true
+		}
+		if n := len(name); len(comp) > n+1 && comp[n] == '-' && nameEqual(p.Type, comp[:n], name) {
+			if ver := versionSuffix(comp[n+1:]); ver != "" {
+				return ver, true
+			}
+		}
+	}
+	return "", false
+}
+
+// matches judges a finding against the entry: the same package (by package
+// URL; a finding without one by its OSV name and ecosystem, which say
+// which package it is), and the pinned version, if any.
+func (e Entry) matches(f scan.Finding) (bool, string) {
+	switch {
+	case f.PURL != "":
 		fp, ok := scan.ParsePURL(f.PURL)
-		if !ok || !samePackage(p, fp) {
-			return false, fmt.Sprintf("is for %s, the finding is in %s", base, f.PURL)
+		if !ok || !samePackage(e.PURL, fp) {
+			return false, fmt.Sprintf("is for %s, the finding is in %s", e.Base, f.PURL)
 		}
-	} else {
-		if !nameIn(p.Type, f.Package, reportNames(p)) {
-			return false, fmt.Sprintf("is for %s, the finding is in %s", base, orDash(f.Package))
-		}
-		if f.Ecosystem != "" && !inEcosystem(p, f.Ecosystem) {
-			return false, fmt.Sprintf("is for %s, the finding is in %s's %s", base, f.Ecosystem, f.Package)
-		}
+	case f.Ecosystem == "":
+		// Older Trivy JSON and SARIF name a package without saying of
+		// which ecosystem: a package URL cannot be told from a namesake.
+		return false, fmt.Sprintf("is for %s, and the finding names no package URL or ecosystem to tell %s from a namesake; an entry by name covers it", e.Base, orDash(f.Package))
+	case !nameIn(e.PURL.Type, f.Package, reportNames(e.PURL)):
+		return false, fmt.Sprintf("is for %s, the finding is in %s", e.Base, orDash(f.Package))
+	case !inEcosystem(e.PURL, f.Ecosystem):
+		return false, fmt.Sprintf("is for %s, the finding is in %s's %s", e.Base, f.Ecosystem, f.Package)
 	}
-	pin, pinned := PinnedVersion(v, purl)
-	if !pinned {
+	if e.Pin == "" {
 		return true, ""
 	}
 	found := findingVersion(f)
-	if sameVersion(pin, found) {
+	if sameVersion(e.Pin, found) {
 		return true, ""
 	}
-	return false, fmt.Sprintf("is for %s version %s, the finding is in version %s", base, pin, orDash(found))
+	return false, fmt.Sprintf("is for %s version %s, the finding is in version %s", e.Base, e.Pin, orDash(found))
 }
 
-// samePackage compares package URLs' packages. Types are case-insensitive;
-// names are too only where the package URL specification folds them.
+// samePackage compares package URLs' packages as the package URL
+// specification (and Trivy, which reads ignore files by it) normalises
+// them: types in any case; Go, npm, PyPI, Debian, Alpine … names in
+// lowercase, PyPI's with - for _; the rest letter for letter.
 func samePackage(a, b scan.PURL) bool {
-	return strings.EqualFold(a.Type, b.Type) && nameEqual(a.Type, a.Namespace, b.Namespace) && nameEqual(a.Type, a.Name, b.Name)
+	t := strings.ToLower(a.Type)
+	return t == strings.ToLower(b.Type) && normNamespace(t, a.Namespace) == normNamespace(t, b.Namespace) && normName(t, a.Name) == normName(t, b.Name)
 }
 
-// foldedTypes are the package URL types whose names are case-insensitive.
-var foldedTypes = map[string]bool{"npm": true, "pypi": true, "deb": true, "apk": true, "alpm": true, "composer": true, "github": true, "bitbucket": true, "hex": true}
+// loweredTypes are the package URL types whose names compare in lowercase.
+var loweredTypes = map[string]bool{
+	"golang": true, "npm": true, "pypi": true, "deb": true, "apk": true, "alpm": true,
+	"composer": true, "github": true, "bitbucket": true, "hex": true, "bitnami": true,
+}
 
-func nameEqual(typ, a, b string) bool {
-	if foldedTypes[typ] {
-		return strings.EqualFold(a, b)
+func normName(typ, s string) string {
+	if typ == "pypi" {
+		s = strings.ReplaceAll(s, "_", "-")
 	}
-	return a == b
+	if loweredTypes[typ] {
+		return strings.ToLower(s)
+	}
+	return s
 }
+
+func normNamespace(typ, s string) string {
+	if loweredTypes[typ] || typ == "rpm" {
+		return strings.ToLower(s)
+	}
+	return s
+}
+
+func nameEqual(typ, a, b string) bool { return normName(typ, a) == normName(typ, b) }
 
 func nameIn(typ, name string, names []string) bool {
 	for _, n := range names {
 		if name != "" && nameEqual(typ, name, n) {
 			return true
-		}
-	}
-	return false
-}
-
-// componentNames reports whether a component written beside a package URL
-// names its package: as a name reports give it, or in the name-vX.Y.Z form.
-func componentNames(comp string, p scan.PURL) bool {
-	for _, name := range append(reportNames(p), p.Name) {
-		n := len(name)
-		if len(comp) >= n && nameEqual(p.Type, comp[:n], name) && (len(comp) == n || comp[n] == '-') {
-			return len(comp) == n || versionSuffix(comp[n+1:]) != ""
 		}
 	}
 	return false
@@ -360,47 +435,44 @@ func reportNames(p scan.PURL) []string {
 var osTypes = map[string]bool{"deb": true, "rpm": true, "apk": true, "alpm": true}
 
 // osvEcosystems maps package URL types to OSV ecosystems (the part before
-// any ":" release suffix); for OS packages the namespace (the distribution)
-// names the ecosystem.
+// any ":" release suffix).
 var osvEcosystems = map[string]string{
 	"npm": "npm", "pypi": "PyPI", "golang": "Go", "maven": "Maven", "cargo": "crates.io", "gem": "RubyGems",
 	"nuget": "NuGet", "composer": "Packagist", "hex": "Hex", "pub": "Pub", "swift": "SwiftURL", "cran": "CRAN",
 	"hackage": "Hackage", "conan": "ConanCenter", "github": "GitHub Actions", "bitnami": "Bitnami",
 }
 
+// osvDistributions maps an OS package URL type and namespace (the
+// distribution) to its OSV ecosystem.
+var osvDistributions = map[string]string{
+	"deb/debian": "Debian", "deb/ubuntu": "Ubuntu", "apk/alpine": "Alpine", "apk/wolfi": "Wolfi",
+	"apk/chainguard": "Chainguard", "rpm/redhat": "Red Hat", "rpm/rocky": "Rocky Linux",
+	"rpm/almalinux": "AlmaLinux", "rpm/opensuse": "openSUSE", "rpm/suse": "SUSE", "rpm/photon": "Photon OS",
+	"rpm/mageia": "Mageia", "rpm/openeuler": "openEuler", "alpm/archlinux": "Arch Linux",
+}
+
 // inEcosystem reports whether an OSV ecosystem ("PyPI", "Debian:12",
-// "Alpine:v3.18") is the package URL's. An ecosystem this table does not
-// know cannot be confirmed, and so is not.
+// "Alpine:v3.18") is the package URL's. One this table does not know cannot
+// be confirmed, and so is not.
 func inEcosystem(p scan.PURL, ecosystem string) bool {
 	eco, _, _ := strings.Cut(ecosystem, ":")
-	if osTypes[p.Type] {
-		return p.Namespace != "" && strings.EqualFold(eco, p.Namespace)
+	t := strings.ToLower(p.Type)
+	if osTypes[t] {
+		want, ok := osvDistributions[t+"/"+strings.ToLower(p.Namespace)]
+		return ok && eco == want
 	}
-	want, ok := osvEcosystems[p.Type]
+	want, ok := osvEcosystems[t]
 	return ok && eco == want
 }
 
-// PinnedVersion is the version an exception's entry approves, if it names
-// one: the version in its package URL (with its epoch), or the name-vX.Y.Z
-// form of its component for the package URL's name (library-v1.2.3 with
-// pkg:npm/library approves library 1.2.3 only).
-func PinnedVersion(v exception.Vulnerability, purl string) (string, bool) {
-	p, ok := scan.ParsePURL(purl)
-	if !ok {
+// PinnedVersion is the version an exception's entry pins, if it has a
+// package URL and names one.
+func PinnedVersion(v exception.Vulnerability) (string, bool) {
+	e, has, why := EntryPackage(v)
+	if !has || why != "" || e.Pin == "" {
 		return "", false
 	}
-	if p.Version != "" {
-		return p.FullVersion(), true
-	}
-	comp := strings.TrimSpace(v.Component)
-	for _, name := range append(reportNames(p), p.Name) {
-		if n := len(name); len(comp) > n+1 && nameEqual(p.Type, comp[:n], name) && comp[n] == '-' {
-			if ver := versionSuffix(comp[n+1:]); ver != "" {
-				return ver, true
-			}
-		}
-	}
-	return "", false
+	return e.Pin, true
 }
 
 // sameVersion compares versions as written by people and scanners: a
