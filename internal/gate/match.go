@@ -262,7 +262,7 @@ type Entry struct {
 // disagree. Such an entry matches nothing.
 func EntryPackage(v exception.Vulnerability) (e Entry, has bool, why string) {
 	comp := strings.TrimSpace(v.Component)
-	purl := strings.TrimSpace(v.PURL)
+	purl := v.PURL // any text here must be a package URL: blank is not none
 	if purl == "" && strings.HasPrefix(comp, "pkg:") {
 		purl, comp = comp, ""
 	}
