@@ -21,6 +21,7 @@ import (
 
 	"github.com/exctl/exctl/internal/exception"
 	"github.com/exctl/exctl/internal/gate"
+	"github.com/exctl/exctl/internal/scan"
 )
 
 // ErrNothingToExport is returned by OpenVEX when no exception gives a
@@ -91,6 +92,28 @@ func packageURL(v exception.Vulnerability, needs string) (purl, why string) {
 	return e.Base + "@" + purlVersion(e.PURL.Type, e.Pin), ""
 }
 
+// trivyPURLTypes are the package URL types whose ignore entries Trivy reads
+// as exctl writes them. Trivy refuses a whole ignore file over one purl it
+// cannot parse (a Julia purl without its uuid qualifier, a Swift purl
+// without a namespace), which would drop every other exception.
+var trivyPURLTypes = map[string]bool{
+	"npm": true, "pypi": true, "golang": true, "maven": true, "gem": true, "cargo": true, "nuget": true,
+	"composer": true, "deb": true, "rpm": true, "apk": true, "alpm": true, "hex": true, "pub": true,
+	"cocoapods": true, "conda": true, "bitnami": true, "github": true, "swift": true, "conan": true,
+}
+
+// trivyReads says why Trivy could not read purl in an ignore file, or "".
+func trivyReads(cve, purl string) string {
+	p, ok := scan.ParsePURL(purl)
+	switch {
+	case !ok || !trivyPURLTypes[p.Type]:
+		return fmt.Sprintf("%s: exctl does not know how Trivy reads %s in an ignore file", cve, purl)
+	case (p.Type == "maven" || p.Type == "swift") && p.Namespace == "":
+		return fmt.Sprintf("%s: Trivy refuses %s without a namespace", cve, purl)
+	}
+	return ""
+}
+
 // purlVersion writes a pinned version as scanners put it in package URLs:
 // an epoch as the epoch qualifier (Trivy's form for deb and rpm), and Go
 // module versions with their v.
@@ -138,9 +161,10 @@ func Trivy(w io.Writer, xs []*exception.Exception, o Options) ([]Skipped, error)
 	list, skipped := eligible(xs, o)
 	for _, x := range list {
 		for _, v := range x.Vulnerabilities {
-			// Trivy refuses a whole ignore file with a purl it cannot
-			// parse, which would drop every other exception.
 			p, why := packageURL(v, "Trivy cannot limit an ignore to a package by name")
+			if why == "" {
+				why = trivyReads(v.CVE, p)
+			}
 			if why != "" {
 				skipped = append(skipped, Skipped{x.ID, why})
 				continue
@@ -218,7 +242,7 @@ func grypePackages(v exception.Vulnerability) ([]grypePkg, string) {
 			// The namespace is the distribution, which a rule cannot
 			// name (an image has one); the gate needs one to match.
 			if p.Namespace == "" {
-				return nil, fmt.Sprintf("pkg:%s without a distribution matches no finding at the gate", p.Type)
+				return nil, fmt.Sprintf("pkg:%s without a distribution: a Grype rule would fit every distribution's package", p.Type)
 			}
 		case p.Namespace == "":
 		case p.Type == "npm" || p.Type == "golang" || p.Type == "composer":

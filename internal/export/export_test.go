@@ -364,3 +364,22 @@ func TestExportsLeaveOutWhatTheGateMatchesNothingWith(t *testing.T) {
 	assert.Empty(t, rules)
 	assert.Len(t, skipped, 2)
 }
+
+// Trivy refuses a whole ignore file over one purl it cannot read, so such
+// entries are left out rather than break every other exception.
+func TestTrivyExportLeavesOutPURLsTrivyRefuses(t *testing.T) {
+	xs := []*exception.Exception{
+		approvedVuln("a", exception.Vulnerability{CVE: "CVE-1", Component: "Foo", PURL: "pkg:julia/Foo?uuid=1234"}),
+		approvedVuln("b", exception.Vulnerability{CVE: "CVE-2", Component: "Foo", PURL: "pkg:swift/Foo"}),
+		approvedVuln("c", exception.Vulnerability{CVE: "CVE-3", Component: "Bar", PURL: "pkg:cpan/foo/Bar"}),
+		approvedVuln("d", exception.Vulnerability{CVE: "CVE-4", Component: "left-pad", PURL: "pkg:npm/left-pad"}),
+	}
+	var buf bytes.Buffer
+	skipped, err := Trivy(&buf, xs, Options{Now: now, Location: time.UTC})
+	require.NoError(t, err)
+	var got trivyIgnore
+	require.NoError(t, yaml.Unmarshal(buf.Bytes(), &got))
+	require.Len(t, got.Vulnerabilities, 1)
+	assert.Equal(t, []string{"pkg:npm/left-pad"}, got.Vulnerabilities[0].PURLs)
+	assert.Len(t, skipped, 3)
+}

@@ -252,7 +252,8 @@ func groupFindings(fs, suppressed []scan.Finding) []*findingGroup {
 			if !ok {
 				if p, parsed := scan.ParsePURL(f.PURL); parsed {
 					t := strings.ToLower(p.Type)
-					base = t + "/" + normNamespace(t, p.Namespace) + "/" + normName(t, p.Name)
+					// Quoted apart: a decoded name may hold a "/".
+					base = strconv.Quote(t) + strconv.Quote(normNamespace(t, p.Namespace)) + strconv.Quote(normName(t, p.Name))
 				}
 				bases[f.PURL] = base
 			}

@@ -610,3 +610,18 @@ func TestGroupsKeepPackagesApartAsMatchingDoes(t *testing.T) {
 	require.Len(t, d.Needs, 2, "one name in two ecosystems: two packages")
 	assert.False(t, d.Allowed, "npm's requests is not PyPI's")
 }
+
+// A name decoded from %2F holds a "/": the group key keeps namespace and
+// name apart, as matching does.
+func TestGroupKeyKeepsADecodedSlashApart(t *testing.T) {
+	x := vulnException("a", func(x *exception.Exception) {
+		x.Vulnerabilities[0] = exception.Vulnerability{CVE: "CVE-1", Component: "github.com/acme/x/y", PURL: "pkg:golang/github.com/acme/x%2Fy"}
+	})
+	encoded := scan.Finding{ID: "CVE-1", Severity: scan.Critical, Package: "x/y", Version: "v1.0.0", PURL: "pkg:golang/github.com/acme/x%2Fy@v1.0.0"}
+	plain := scan.Finding{ID: "CVE-1", Severity: scan.Critical, Package: "github.com/acme/x/y", Version: "v1.0.0", PURL: "pkg:golang/github.com/acme/x/y@v1.0.0"}
+	for _, order := range [][]scan.Finding{{encoded, plain}, {plain, encoded}} {
+		d := decide(t, Input{Findings: order, Exceptions: []*exception.Exception{x}})
+		require.Len(t, d.Needs, 2)
+		assert.False(t, d.Allowed)
+	}
+}

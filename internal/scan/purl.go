@@ -2,6 +2,7 @@ package scan
 
 import (
 	"net/url"
+	"slices"
 	"strings"
 )
 
@@ -93,6 +94,11 @@ func ParsePURL(s string) (p PURL, ok bool) {
 	p.Name, err2 = url.PathUnescape(name)
 	p.Version, err3 = url.PathUnescape(version)
 	if err1 != nil || err2 != nil || err3 != nil || p.Name == "" {
+		return PURL{}, false
+	}
+	// A namespace is segments, none of them empty: "github.com//foo" is
+	// no namespace a reader agrees on (packageurl-go drops the empty one).
+	if ns != "" && slices.Contains(strings.Split(ns, "/"), "") {
 		return PURL{}, false
 	}
 	return p, true

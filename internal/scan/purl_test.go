@@ -57,6 +57,8 @@ func TestParsePURL(t *testing.T) {
 		{"pkg:golang/github.com/foo/bar", PURL{"golang", "github.com/foo", "bar", "", ""}, true},
 		{"PKG:NPM/left-pad", PURL{"npm", "", "left-pad", "", ""}, true},
 		{"pkg:npm/a@b@c", PURL{}, false},
+		{"pkg:golang/github.com//foo/bar", PURL{}, false},
+		{"pkg:golang/github.com/foo/bar/", PURL{"golang", "github.com/foo", "bar", "", ""}, true},
 		{"pkg:npm/%zz", PURL{}, false},
 		{"library-v1.2.3", PURL{}, false},
 	}
