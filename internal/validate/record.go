@@ -11,6 +11,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/exctl/exctl/internal/exception"
+	"github.com/exctl/exctl/internal/gate"
 	"github.com/exctl/exctl/internal/load"
 	"github.com/exctl/exctl/internal/policy"
 	"github.com/exctl/exctl/internal/risk"
@@ -205,6 +206,12 @@ func (c *Checker) rules(doc *load.Document, e *exception.Exception) []Finding {
 			at(fmt.Sprintf("/vulnerabilities/%d", i), Error, "duplicate-vulnerability", "%s for %s is already listed at vulnerabilities[%d]", v.CVE, v.Component, j)
 		}
 		seenVuln[key] = i
+		// The gate matches nothing with an entry whose package URL does
+		// not parse, or whose component names another package or pins
+		// another version: say so now, not at the deployment.
+		if _, has, why := gate.EntryPackage(v); has && why != "" {
+			at(fmt.Sprintf("/vulnerabilities/%d", i), Error, "component", "this entry %s: the gate would match no finding with it", why)
+		}
 	}
 	if e.Boundary != nil && e.Boundary.Source == e.Boundary.Target {
 		at("/boundary/target", Error, "boundary", "source and target are both %q: a cross_boundary exception crosses two different boundaries", e.Boundary.Source)
