@@ -100,6 +100,7 @@ var trivyPURLTypes = map[string]bool{
 	"npm": true, "pypi": true, "golang": true, "maven": true, "gem": true, "cargo": true, "nuget": true,
 	"composer": true, "deb": true, "rpm": true, "apk": true, "alpm": true, "hex": true, "pub": true,
 	"cocoapods": true, "conda": true, "bitnami": true, "github": true, "swift": true, "conan": true,
+	"k8s": true, "bottlerocket": true,
 }
 
 // trivyReads says why Trivy could not read purl in an ignore file, or "".
@@ -108,7 +109,7 @@ func trivyReads(cve, purl string) string {
 	switch {
 	case !ok || !trivyPURLTypes[p.Type]:
 		return fmt.Sprintf("%s: exctl does not know how Trivy reads %s in an ignore file", cve, purl)
-	case (p.Type == "maven" || p.Type == "swift") && p.Namespace == "":
+	case p.Type == "swift" && p.Namespace == "":
 		return fmt.Sprintf("%s: Trivy refuses %s without a namespace", cve, purl)
 	}
 	return ""
@@ -236,6 +237,10 @@ func grypePackages(v exception.Vulnerability) ([]grypePkg, string) {
 		}
 		name := p.Name
 		switch {
+		case strings.Contains(p.Name, "/"):
+			// An encoded slash: a rule joining it with the namespace would
+			// name another package too.
+			return nil, fmt.Sprintf("Grype cannot tell the name %q from a namespace", p.Name)
 		case p.Type == "maven":
 			return nil, "Grype names Java packages without their group, so a rule could not keep to one"
 		case p.Type == "deb" || p.Type == "rpm" || p.Type == "apk" || p.Type == "alpm":

@@ -373,13 +373,20 @@ func TestTrivyExportLeavesOutPURLsTrivyRefuses(t *testing.T) {
 		approvedVuln("b", exception.Vulnerability{CVE: "CVE-2", Component: "Foo", PURL: "pkg:swift/Foo"}),
 		approvedVuln("c", exception.Vulnerability{CVE: "CVE-3", Component: "Bar", PURL: "pkg:cpan/foo/Bar"}),
 		approvedVuln("d", exception.Vulnerability{CVE: "CVE-4", Component: "left-pad", PURL: "pkg:npm/left-pad"}),
+		approvedVuln("e", exception.Vulnerability{CVE: "CVE-5", Component: "k8s.io/kubelet", PURL: "pkg:k8s/k8s.io%2Fkubelet@1.28.2"}),
 	}
 	var buf bytes.Buffer
 	skipped, err := Trivy(&buf, xs, Options{Now: now, Location: time.UTC})
 	require.NoError(t, err)
 	var got trivyIgnore
 	require.NoError(t, yaml.Unmarshal(buf.Bytes(), &got))
-	require.Len(t, got.Vulnerabilities, 1)
+	require.Len(t, got.Vulnerabilities, 2)
 	assert.Equal(t, []string{"pkg:npm/left-pad"}, got.Vulnerabilities[0].PURLs)
+	assert.Equal(t, []string{"pkg:k8s/k8s.io%2Fkubelet@1.28.2"}, got.Vulnerabilities[1].PURLs, "Trivy's own k8s purls")
 	assert.Len(t, skipped, 3)
+
+	// Grype cannot tell a name holding a slash from a namespace.
+	rules, skipped := grypeRules(t, []*exception.Exception{approvedVuln("f", exception.Vulnerability{CVE: "CVE-6", Component: "github.com/acme/x/y", PURL: "pkg:golang/github.com/acme/x%2Fy"})}, Options{Now: now, Location: time.UTC})
+	assert.Empty(t, rules)
+	require.Len(t, skipped, 1)
 }

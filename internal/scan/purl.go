@@ -96,10 +96,18 @@ func ParsePURL(s string) (p PURL, ok bool) {
 	if err1 != nil || err2 != nil || err3 != nil || p.Name == "" {
 		return PURL{}, false
 	}
-	// A namespace is segments, none of them empty: "github.com//foo" is
-	// no namespace a reader agrees on (packageurl-go drops the empty one).
-	if ns != "" && slices.Contains(strings.Split(ns, "/"), "") {
-		return PURL{}, false
+	// A namespace is segments, none of them empty, before or after
+	// decoding: readers disagree on "github.com//foo" and "%2Fgithub.com"
+	// (packageurl-go drops the empty segment and trims the slash). An "@"
+	// in it other than an npm scope's is where packageurl-go would start
+	// the version.
+	if ns != "" {
+		if slices.Contains(strings.Split(ns, "/"), "") || slices.Contains(strings.Split(p.Namespace, "/"), "") {
+			return PURL{}, false
+		}
+		if at := strings.IndexByte(ns, '@'); at > 0 || (at == 0 && (typ != "npm" || strings.Count(ns, "@") > 1)) {
+			return PURL{}, false
+		}
 	}
 	return p, true
 }
