@@ -42,8 +42,8 @@ func FuzzComponentMatches(f *testing.F) {
 				t.Fatalf("%q matched finding %q of another package", entry, fPURL)
 			}
 		}
-		if pin, pinned := PinnedVersion(v); pinned && !sameVersion(pin, findingVersion(fd)) {
-			t.Fatalf("pin %q matched version %q", pin, findingVersion(fd))
+		if e, _, _ := EntryPackage(v); e.Pin != "" && !sameVersion(e.Pin, findingVersion(fd)) {
+			t.Fatalf("pin %q matched version %q", e.Pin, findingVersion(fd))
 		}
 	})
 }

@@ -465,16 +465,6 @@ func inEcosystem(p scan.PURL, ecosystem string) bool {
 	return ok && eco == want
 }
 
-// PinnedVersion is the version an exception's entry pins, if it has a
-// package URL and names one.
-func PinnedVersion(v exception.Vulnerability) (string, bool) {
-	e, has, why := EntryPackage(v)
-	if !has || why != "" || e.Pin == "" {
-		return "", false
-	}
-	return e.Pin, true
-}
-
 // sameVersion compares versions as written by people and scanners: a
 // leading v makes no difference, and an epoch is a number (0: and 00: are
 // no epoch; 0:1:3.0 is epoch 0 of version 1:3.0, not epoch 1).
