@@ -162,17 +162,25 @@ func (e *env) exit(name string, err error) int {
 
 // printable escapes an error's message as validate.Printable does, line
 // breaks included, so that a value from a record or a report cannot start a
-// line of its own; only a list of findings keeps its lines.
+// line of its own. A list of findings keeps its lines (each finding is
+// escaped already), and errors joined with errors.Join a line each.
 func printable(err error, msg string) string {
 	var fe *findingsError
-	if !errors.As(err, &fe) {
-		return validate.Printable(msg)
+	if errors.As(err, &fe) {
+		lines := strings.Split(msg, "\n")
+		for i, l := range lines {
+			lines[i] = validate.Printable(l)
+		}
+		return strings.Join(lines, "\n")
 	}
-	lines := strings.Split(msg, "\n")
-	for i, l := range lines {
-		lines[i] = validate.Printable(l)
+	if joined, ok := err.(interface{ Unwrap() []error }); ok && msg == err.Error() {
+		var lines []string
+		for _, e := range joined.Unwrap() {
+			lines = append(lines, printable(e, e.Error()))
+		}
+		return strings.Join(lines, "\n")
 	}
-	return strings.Join(lines, "\n")
+	return validate.Printable(msg)
 }
 
 func contains(ss []string, s string) bool {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/exctl/exctl/internal/gittest"
+	"github.com/exctl/exctl/internal/validate"
 )
 
 const testNow = "2026-11-29T12:00:00Z"
@@ -478,4 +480,13 @@ func TestValidateBaseWithoutTheFolder(t *testing.T) {
 	code, _, errOut = run(t, "validate", "--repo", g.Dir, "--now", testNow, "--base", "HEAD")
 	assert.NotEqual(t, ExitError, code, errOut)
 	assert.Contains(t, errOut, "record(s) checked")
+}
+
+// An error message is escaped whole, but joined errors keep a line each.
+func TestPrintableErrors(t *testing.T) {
+	assert.Equal(t, `bad value "x\nALLOW"`, printable(errors.New("bad value \"x\nALLOW\""), "bad value \"x\nALLOW\""))
+	joined := errors.Join(errors.New("first\x1b[2J"), errors.New("second\nforged"))
+	assert.Equal(t, "first\\x1b[2J\nsecond\\nforged", printable(joined, joined.Error()))
+	fe := &findingsError{head: "intent is invalid", fs: []validate.Finding{{File: "i.yaml", Line: 1, Col: 1, Level: validate.Error, Rule: "schema", Msg: "bad\nline"}}}
+	assert.Equal(t, "intent is invalid:\ni.yaml:1:1: error: schema: bad\\nline", printable(fe, fe.Error()))
 }
