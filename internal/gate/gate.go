@@ -233,8 +233,10 @@ func (g *findingGroup) component() string {
 // a finding one report suppresses and another does not is one need.
 func groupFindings(fs, suppressed []scan.Finding) []*findingGroup {
 	index := map[string]*findingGroup{}
-	// Reports repeat the same packages across many findings.
-	bases := map[string]string{}
+	// Reports repeat the same packages across many findings: each package
+	// URL is parsed once, for its key and its version.
+	type parsed struct{ key, version string }
+	purls := map[string]parsed{}
 	var out []*findingGroup
 	for i := range len(fs) + len(suppressed) {
 		f, isSuppressed := lookup(fs, suppressed, i)
@@ -247,22 +249,27 @@ func groupFindings(fs, suppressed []scan.Finding) []*findingGroup {
 		// package URL by its parts as samePackage normalises them, a name
 		// letter for letter and with its OSV ecosystem.
 		comp := "n" + strconv.Quote(f.Package) + strconv.Quote(f.Ecosystem)
+		version := f.Version
 		if f.PURL != "" {
-			base, ok := bases[f.PURL]
+			pp, ok := purls[f.PURL]
 			if !ok {
-				if p, parsed := scan.ParsePURL(f.PURL); parsed {
+				if p, ok := scan.ParsePURL(f.PURL); ok {
 					t := strings.ToLower(p.Type)
 					// Quoted apart: a decoded name may hold a "/".
-					base = strconv.Quote(t) + strconv.Quote(normNamespace(t, p.Namespace)) + strconv.Quote(normName(t, p.Name))
+					pp.key = strconv.Quote(t) + strconv.Quote(normNamespace(t, p.Namespace)) + strconv.Quote(normName(t, p.Name))
+					pp.version = p.FullVersion()
 				}
-				bases[f.PURL] = base
+				purls[f.PURL] = pp
 			}
-			comp = "p" + strconv.Quote(base)
-			if base == "" {
+			comp = "p" + strconv.Quote(pp.key)
+			if pp.key == "" {
 				comp = "u" + strconv.Quote(f.PURL) + strconv.Quote(f.Package)
 			}
+			if pp.version != "" {
+				version = pp.version // as findingVersion reads it
+			}
 		}
-		key := strconv.Quote(strings.ToUpper(f.ID)) + comp + strconv.Quote(f.Version) + strconv.Quote(findingVersion(*f))
+		key := strconv.Quote(strings.ToUpper(f.ID)) + comp + strconv.Quote(f.Version) + strconv.Quote(version)
 		g, ok := index[key]
 		if !ok {
 			g = &findingGroup{Finding: *f}

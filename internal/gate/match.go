@@ -555,14 +555,6 @@ func (e *evaluator) retire() []string {
 	return out
 }
 
-// orRaw is a package URL's base, or the URL as written when it has none.
-func orRaw(base, raw string) string {
-	if base == "" {
-		return raw
-	}
-	return base
-}
-
 // futureSkew is how far ahead of now a control's verification may be
 // stamped (clocks differ) before it is refused.
 const futureSkew = 5 * time.Minute
